@@ -9,6 +9,10 @@ from typing import List, Optional
 
 import typer
 
+from pathlib import Path
+
+import click
+
 from .inputs import InputDoc, InputError, iter_inputs
 from .outline import build_outline
 from .text import normalize
@@ -31,6 +35,41 @@ def _commands() -> None:
 class SectionFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+class TagFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    html = "html"
+    table = "table"
+
+
+class InputTally:
+    """Passes decoded inputs on, reporting and counting the ones that fail."""
+
+    def __init__(self, inputs: List[str]):
+        self.inputs = inputs
+        self.failed = 0
+        self.total = 0
+
+    def __iter__(self):
+        for item in iter_inputs(self.inputs):
+            self.total += 1
+            if isinstance(item, InputError):
+                report_error(str(item))
+                self.failed += 1
+                continue
+            yield item
+
+
+def load_model_or_exit(model: str):
+    from .tagging import ModelError, load
+
+    try:
+        return load(model)
+    except ModelError as err:
+        report_error(str(err))
+        raise typer.Exit(EXIT_NOTHING)
 
 
 def report_error(message: str) -> None:
@@ -77,6 +116,28 @@ def sections(
             typer.echo(sections_table(item, outline))
         processed += 1
     raise typer.Exit(exit_code(processed, failed))
+
+
+@app.command()
+def tag(
+    inputs: List[str] = typer.Argument(..., help="Files, folders (every *.txt inside) or - for standard input."),
+    model: str = typer.Option("training/model-best", "--model", "-m", help="Pipeline folder or installed package name."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output."),
+    output_format: TagFormat = typer.Option(TagFormat.jsonl, "--format", "-f", help="jsonl, csv, html or table"),
+    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the model."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Pieces per batch."),
+) -> None:
+    """Tag entities (LAW, ORG, PERSON, FIGURE, DATE) with input offsets and their sections."""
+    from .export import atomic_output, write_stream
+    from .tagging import tag_docs
+
+    nlp = load_model_or_exit(model)
+    tally = InputTally(inputs)
+    with atomic_output(output, sys.stdout) as out:
+        stream = tag_docs(nlp, tally, batch_size=batch_size, n_process=n_process)
+        with click.progressbar(stream, label="tagging", file=sys.stderr, show_pos=True) as progress:
+            processed = write_stream(out, iter(progress), output_format.value)
+    raise typer.Exit(exit_code(processed, tally.failed))
 
 
 def main() -> None:  # pragma: no cover - console entry

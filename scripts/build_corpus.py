@@ -1,0 +1,41 @@
+"""Build corpus/reports.jsonl from the authored markup files and the annotated OCR sample."""
+
+import json
+from pathlib import Path
+
+import typer
+
+from report_ner.corpus import read_markup_file
+from report_ner.text import normalize
+
+
+def main(
+    corpus_dir: Path = typer.Argument(Path("corpus"), help="The corpus folder"),
+    output: Path = typer.Option(Path("corpus/reports.jsonl"), help="JSONL to write"),
+) -> None:
+    sources = sorted(corpus_dir.glob("*.ann.txt")) + sorted((corpus_dir / "written").glob("*.txt"))
+    records = []
+    failed = False
+    for path in sources:
+        meta, text, spans, problems = read_markup_file(path)
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+            failed = True
+        raw_name = meta.get("raw")
+        if raw_name:
+            # An annotated raw input must be annotated on exactly the normalized text the
+            # tagger will see, or its offsets would drift.
+            expected = normalize((corpus_dir / raw_name).read_text(encoding="utf-8")).text
+            if expected != text:
+                typer.echo(f"{path}:1: error: text differs from normalize({raw_name})", err=True)
+                failed = True
+        meta.setdefault("source", "written")
+        record_id = meta.pop("id", path.name.split(".")[0])
+        records.append({"id": record_id, "text": text, "spans": spans, "meta": meta})
+    output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    typer.echo(f"wrote {len(records)} reports, {sum(len(r['text']) for r in records)} chars to {output}")
+    raise typer.Exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,180 @@
+"""spaCy components: lexicon/word-boundary features before the NER, section linking after it."""
+
+
+import dataclasses
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+import numpy
+from spacy.attrs import LEMMA, TAG
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from .lexicon import Lexicon
+from .outline import Outline, Section, build_outline
+from .segmenter import WordSegmenter, make_segmenter
+from .text import normalize
+
+BLOCK_STARTS_KEY = "report_ner.block_starts"
+
+if not Doc.has_extension("sections"):
+    Doc.set_extension("sections", default=None)
+if not Span.has_extension("section"):
+    Span.set_extension("section", getter=lambda span: _section_of(span))
+
+
+def _section_of(span: Span) -> Optional[str]:
+    outline = _outline_of(span.doc)
+    if outline is None:
+        return None
+    section = outline.section_at_normalized(span.start_char)
+    return section.id if section else None
+
+
+def _outline_of(doc: Doc) -> Optional[Outline]:
+    sections = doc._.sections
+    if sections is None:
+        return None
+    cached = doc.user_data.get("report_ner.outline")
+    if cached is None or len(cached) != len(sections):
+        cached = Outline([Section(**{**s, "norm_start": s["start"], "norm_end": s["end"]}) for s in sections])
+        doc.user_data["report_ner.outline"] = cached
+    return cached
+
+
+class SectionLinker:
+    """Sets ``doc._.sections`` (offsets into ``doc.text``); ``span._.section`` reads them."""
+
+    def __init__(self, name: str = "sections"):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        normalized = normalize(doc.text)
+        block_starts = doc.user_data.get(BLOCK_STARTS_KEY)
+        if block_starts is not None:
+            normalized = dataclasses.replace(normalized, block_starts=frozenset(block_starts))
+        outline = build_outline(normalized)
+        doc._.sections = [section.to_dict() for section in outline]
+        doc.user_data.pop("report_ner.outline", None)
+        return doc
+
+
+@Language.factory("report_ner_sections_v1", default_config={})
+def make_section_linker(nlp: Language, name: str) -> SectionLinker:
+    return SectionLinker(name)
+
+
+class LexiconFeatures:
+    """Writes per-character features that the tok2vec layer embeds.
+
+    ``TAG`` carries the word-boundary position (B/M/E/S from the word segmenter) joined with
+    lexicon matches (LAW/ORG, B/I) and whether the character stands inside 《》; ``LEMMA``
+    carries the word the character belongs to. Both are plain token attributes, so
+    ``MultiHashEmbed`` can embed them like any other.
+    """
+
+    def __init__(self, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool):
+        self.name = name
+        self.segmenter_name = segmenter
+        self.use_lexicon = use_lexicon
+        self.use_book_titles = use_book_titles
+        self.lexicon = Lexicon()
+        self._segmenter: Optional[WordSegmenter] = None
+
+    @property
+    def segmenter(self) -> Optional[WordSegmenter]:
+        if self._segmenter is None and self.segmenter_name != "none":
+            self._segmenter = make_segmenter(self.segmenter_name)
+        return self._segmenter
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable] = lambda: [],
+        *,
+        nlp: Optional[Language] = None,
+        lexicon_dir: Optional[Path] = None,
+    ) -> None:
+        """Load the law and institution lexicons (the packaged ones unless a folder is given)."""
+        if not self.use_lexicon:
+            return
+        if lexicon_dir is None:
+            self.lexicon = Lexicon.packaged()
+        else:
+            from .lexicon import read_lexicon_lines
+
+            folder = Path(lexicon_dir)
+            self.lexicon = Lexicon.from_names(
+                {
+                    label: read_lexicon_lines((folder / f"{stem}.txt").read_text(encoding="utf-8").splitlines())
+                    for label, stem in (("LAW", "laws"), ("ORG", "orgs"))
+                    if (folder / f"{stem}.txt").exists()
+                }
+            )
+
+    def char_features(self, text: str) -> tuple[list[str], list[str]]:
+        """(tag, word) for every character of ``text``."""
+        length = len(text)
+        boundary = ["S"] * length
+        words = [""] * length
+        if self.segmenter is not None:
+            for start, end in self.segmenter.spans(text):
+                word = text[start:end]
+                for i in range(start, end):
+                    words[i] = word
+                    boundary[i] = "M"
+                if end - start == 1:
+                    boundary[start] = "S"
+                else:
+                    boundary[start], boundary[end - 1] = "B", "E"
+        lexical = [""] * length
+        for start, end, category in self.lexicon.matches(text):
+            lexical[start] = f"{category}B"
+            for i in range(start + 1, end):
+                lexical[i] = f"{category}I"
+        quoted = [False] * length
+        if self.use_book_titles:
+            depth = 0
+            for i, char in enumerate(text):
+                if char == "《":
+                    depth += 1
+                elif char == "》":
+                    depth = max(0, depth - 1)
+                elif depth:
+                    quoted[i] = True
+        tags = [f"{b}|{x}|{'Q' if q else ''}" for b, x, q in zip(boundary, lexical, quoted)]
+        return tags, words
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        tags, words = self.char_features(doc.text)
+        strings = doc.vocab.strings
+        array = numpy.zeros((len(doc), 2), dtype="uint64")
+        for i, token in enumerate(doc):
+            array[i, 0] = strings.add(tags[token.idx])
+            array[i, 1] = strings.add(words[token.idx] or token.text)
+        doc.from_array([TAG, LEMMA], array)
+        return doc
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "lexicon.tsv").write_text("\n".join(self.lexicon.to_lines()) + "\n", encoding="utf-8")
+
+    def from_disk(self, path, *, exclude=tuple()) -> "LexiconFeatures":
+        path = ensure_path(path)
+        lexicon_file = path / "lexicon.tsv"
+        if lexicon_file.exists():
+            self.lexicon = Lexicon.from_lines(lexicon_file.read_text(encoding="utf-8").splitlines())
+        return self
+
+
+@Language.factory(
+    "report_ner_lexicon_features_v1",
+    default_config={"segmenter": "jieba", "use_lexicon": True, "use_book_titles": True},
+)
+def make_lexicon_features(
+    nlp: Language, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool
+) -> LexiconFeatures:
+    return LexiconFeatures(name, segmenter, use_lexicon, use_book_titles)

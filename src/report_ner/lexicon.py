@@ -1,0 +1,86 @@
+"""Name lexicons (laws, institutions) and a longest-match scanner over text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Iterable, Iterator
+
+LAW_PREFIX = "中华人民共和国"
+
+
+def read_lexicon_lines(lines: Iterable[str]) -> list[str]:
+    """Names from a lexicon file's lines: '#' comments and blank lines are skipped."""
+    names = []
+    for raw in lines:
+        name = raw.split("#", 1)[0].strip().strip("《》")
+        if len(name) >= 2:
+            names.append(name)
+    return names
+
+
+def packaged_lexicon(name: str) -> list[str]:
+    """A lexicon shipped in ``report_ner/data`` (``laws`` or ``orgs``)."""
+    path = resources.files("report_ner").joinpath("data", f"{name}.txt")
+    if not path.is_file():
+        return []
+    return read_lexicon_lines(path.read_text(encoding="utf-8").splitlines())
+
+
+@dataclass
+class Lexicon:
+    """Names by category, matched longest-first at every position of a text."""
+
+    entries: dict[str, str] = field(default_factory=dict)  # name -> category
+    _lengths: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_names(cls, names_by_category: dict[str, Iterable[str]]) -> "Lexicon":
+        lexicon = cls()
+        for category, names in names_by_category.items():
+            for name in names:
+                lexicon.add(name, category)
+                if category == "LAW" and not name.startswith(LAW_PREFIX):
+                    lexicon.add(LAW_PREFIX + name, category)
+        return lexicon
+
+    @classmethod
+    def packaged(cls) -> "Lexicon":
+        return cls.from_names({"LAW": packaged_lexicon("laws"), "ORG": packaged_lexicon("orgs")})
+
+    def add(self, name: str, category: str) -> None:
+        self.entries.setdefault(name, category)
+        lengths = self._lengths.setdefault(name[:2], [])
+        if len(name) not in lengths:
+            lengths.append(len(name))
+            lengths.sort(reverse=True)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """Non-overlapping (start, end, category) matches, longest first, left to right."""
+        position = 0
+        end_of_text = len(text)
+        while position < end_of_text - 1:
+            for length in self._lengths.get(text[position : position + 2], ()):
+                candidate = text[position : position + length]
+                category = self.entries.get(candidate)
+                if category is not None:
+                    yield position, position + length, category
+                    position += length
+                    break
+            else:
+                position += 1
+
+    def to_lines(self) -> list[str]:
+        return [f"{name}\t{category}" for name, category in sorted(self.entries.items())]
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str]) -> "Lexicon":
+        lexicon = cls()
+        for line in lines:
+            if "\t" in line:
+                name, category = line.rstrip("\n").split("\t", 1)
+                lexicon.add(name, category)
+        return lexicon

@@ -1,0 +1,158 @@
+"""Tagging API: raw input text in, sections and entities with ORIGINAL offsets out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+
+from .entity_norm import normalize_entity, report_year
+from .inputs import InputDoc
+from .outline import Outline, build_outline
+from .text import NormalizedText, normalize
+
+DEFAULT_MODEL = "training/model-best"
+# Pieces handed to the model stay well under spaCy's max_length and keep memory flat.
+CHUNK_CHARS = 20_000
+SENTENCE_ENDS = "。！？；"
+
+
+class ModelError(Exception):
+    """The model cannot be loaded; the message is one line naming it."""
+
+
+@dataclass
+class Entity:
+    text: str
+    label: str
+    start: int
+    end: int
+    section: str | None
+    norm: dict = field(default_factory=dict)
+
+
+@dataclass
+class TaggedDoc:
+    source: str
+    encoding: str
+    length: int
+    sections: list[dict]
+    entities: list[Entity]
+    normalized: NormalizedText | None = field(default=None, repr=False)
+    outline: Outline | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "encoding": self.encoding,
+            "length": self.length,
+            "sections": self.sections,
+            "entities": [asdict(entity) for entity in self.entities],
+        }
+
+
+def load(model: str | Path = DEFAULT_MODEL) -> Language:
+    """Load a trained pipeline from a folder or an installed package name."""
+    name = str(model)
+    if not Path(name).exists() and not spacy.util.is_package(name):
+        raise ModelError(f"{name}: no such model folder or installed pipeline package (train one with 'spacy project run all')")
+    try:
+        nlp = spacy.load(name)
+    except Exception as err:  # spaCy raises many kinds for a broken folder
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelError(f"{name}: cannot load the model ({first_line})") from None
+    if "ner" not in nlp.pipe_names:
+        raise ModelError(f"{name}: the pipeline has no 'ner' component")
+    return nlp
+
+
+def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """Paragraph-aligned pieces of at most ``limit`` characters, with their offsets.
+
+    A paragraph longer than the limit is cut after a sentence end where possible.
+    """
+    start = 0
+    length = len(text)
+    while start < length:
+        end = min(start + limit, length)
+        if end < length:
+            cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = max(text.rfind(mark, start, end) for mark in SENTENCE_ENDS)
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+def _context(normalized: NormalizedText, start: int, end: int, window: int = 40) -> tuple[str, str]:
+    text = normalized.text
+    return text[max(0, start - window) : start], text[end : end + window]
+
+
+def _entities_of(doc, offset: int, normalized: NormalizedText, outline: Outline, year: int | None) -> list[Entity]:
+    entities = []
+    for ent in doc.ents:
+        norm_start, norm_end = offset + ent.start_char, offset + ent.end_char
+        start, end = normalized.original_span(norm_start, norm_end)
+        section = outline.section_at_normalized(norm_start)
+        preceding, following = _context(normalized, norm_start, norm_end)
+        entities.append(
+            Entity(
+                text=ent.text,
+                label=ent.label_,
+                start=start,
+                end=end,
+                section=section.id if section else None,
+                norm=normalize_entity(ent.label_, ent.text, following=following, preceding=preceding, report_year=year),
+            )
+        )
+    return entities
+
+
+def tag_docs(
+    nlp: Language, inputs: Iterable[InputDoc], *, batch_size: int = 16, n_process: int = 1
+) -> Iterator[TaggedDoc]:
+    """Tag many inputs as one stream through ``nlp.pipe``; results come in input order."""
+    prepared: dict[int, tuple[InputDoc, NormalizedText, Outline, int, int | None]] = {}
+
+    def pieces():
+        for index, item in enumerate(inputs):
+            normalized = normalize(item.text)
+            outline = build_outline(normalized)
+            parts = list(chunks(normalized.text))
+            prepared[index] = (item, normalized, outline, len(parts), report_year(normalized.text))
+            for offset, piece in parts:
+                yield piece, (index, offset)
+            if not parts:
+                yield "", (index, 0)
+
+    disable = [name for name in ("sections",) if name in nlp.pipe_names]
+    current: int | None = None
+    found: list[Entity] = []
+    seen = 0
+    for doc, (index, offset) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process, disable=disable):
+        item, normalized, outline, n_parts, year = prepared[index]
+        if index != current:
+            current, found, seen = index, [], 0
+        found.extend(_entities_of(doc, offset, normalized, outline, year))
+        seen += 1
+        if seen >= max(1, n_parts):
+            del prepared[index]
+            yield TaggedDoc(
+                source=item.source,
+                encoding=item.encoding,
+                length=len(item.text),
+                sections=outline.to_list(),
+                entities=found,
+                normalized=normalized,
+                outline=outline,
+            )
+
+
+def tag_text(nlp: Language, text: str, source: str = "<text>") -> TaggedDoc:
+    """Tag one text: sections and entities with offsets into ``text``."""
+    return next(tag_docs(nlp, [InputDoc(source, text, "str")]))
