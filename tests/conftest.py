@@ -30,3 +30,40 @@ def eval_records():
 @pytest.fixture(scope="session")
 def ocr_sample() -> str:
     return OCR_SAMPLE.read_text(encoding="utf-8")
+
+
+TINY_STEPS = 200
+
+
+@pytest.fixture(scope="session")
+def tiny_project(tmp_path_factory):
+    """The real `spacy project run all` workflow on a copy of the project, with a tiny budget."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("project")
+    for name in ("project.yml", "configs", "scripts"):
+        source = PROJECT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    shutil.copytree(PROJECT / "corpus", root / "corpus", ignore=shutil.ignore_patterns("*.spacy", "segmenter", "*stats.json"))
+    eval_dir = SHARED / "eval" if (SHARED / "eval").exists() else root / "no-eval"
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "project", "run", "all", str(root),
+         "--vars.max_steps", str(TINY_STEPS), "--vars.eval_frequency", "100", "--vars.eval_dir", str(eval_dir)],
+        capture_output=True, text=True, cwd=root,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root, result.stdout
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_project):
+    return tiny_project[0] / "training" / "model-best"
+
+
+@pytest.fixture(scope="session")
+def tiny_nlp(tiny_model):
+    from report_ner.tagging import load
+
+    return load(tiny_model)

@@ -140,6 +140,123 @@ def tag(
     raise typer.Exit(exit_code(processed, tally.failed))
 
 
+class StatsFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class StatsBy(str, Enum):
+    law = "law"
+    org = "org"
+    person = "person"
+    figure = "figure"
+    section = "section"
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _table(rows: list[dict], columns: list[str]) -> str:
+    shown = [[_cell(row.get(column)) for column in columns] for row in rows]
+    shown = [[cell if len(cell) <= 60 else cell[:59] + "…" for cell in row] for row in shown]
+    widths = [max([len(column)] + [len(row[i]) for row in shown]) for i, column in enumerate(columns)]
+    lines = ["  ".join(column.ljust(width) for column, width in zip(columns, widths))]
+    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in shown]
+    return "\n".join(lines) + "\n"
+
+
+@app.command()
+def stats(
+    inputs: List[str] = typer.Argument(..., help="Files, folders (every *.txt inside) or - for standard input."),
+    model: str = typer.Option("training/model-best", "--model", "-m", help="Pipeline folder or installed package name."),
+    output_format: StatsFormat = typer.Option(StatsFormat.table, "--format", "-f", help="table, csv or json (one object a line)"),
+    by: StatsBy = typer.Option(StatsBy.law, "--by", help="law, org, person, figure or section"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output."),
+) -> None:
+    """Counts and values per report: laws, institutions, persons, figures, or entities per section."""
+    import csv
+
+    from .export import atomic_output
+    from .stats import rows_for
+    from .tagging import tag_docs
+
+    nlp = load_model_or_exit(model)
+    tally = InputTally(inputs)
+    processed = 0
+    rows: list[dict] = []
+    with atomic_output(output, sys.stdout) as out:
+        writer = None
+        for doc in tag_docs(nlp, tally):
+            processed += 1
+            doc_rows = rows_for([doc], by.value)
+            if output_format == StatsFormat.json:
+                for row in doc_rows:
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            elif output_format == StatsFormat.csv:
+                if writer is None and doc_rows:
+                    writer = csv.DictWriter(out, fieldnames=list(doc_rows[0]), lineterminator="\n")
+                    writer.writeheader()
+                for row in doc_rows:
+                    writer.writerow({key: _cell(value) for key, value in row.items()})
+            else:
+                rows.extend(doc_rows)
+        if output_format == StatsFormat.table:
+            columns = list(rows[0]) if rows else []
+            columns = [c for c in columns if c not in ("section_ids", "section_id", "start", "end")]
+            out.write(_table(rows, columns) if rows else "(no entities)\n")
+    raise typer.Exit(exit_code(processed, tally.failed))
+
+
+@app.command()
+def annotate(
+    inputs: List[str] = typer.Argument(..., help="Files, folders (every *.txt inside) or - for standard input."),
+    output: Path = typer.Option(..., "--output", "-o", help="Corpus JSONL to write (atomically)."),
+    model: str = typer.Option("training/model-best", "--model", "-m", help="Pre-annotate with this model; rules when it does not exist."),
+    genre: str = typer.Option("unknown", help="meta.genre of the new records"),
+) -> None:
+    """Pre-annotate new reports in the corpus format, for a person to correct."""
+    from .export import atomic_output
+    from .lexicon import Lexicon
+    from .rules import rule_spans
+    from .tagging import ModelError, load, tag_docs
+
+    tally = InputTally(inputs)
+    try:
+        nlp = load(model)
+        typer.echo(f"pre-annotating with the model {model}", err=True)
+    except ModelError:
+        nlp = None
+        typer.echo(f"no model at {model}: pre-annotating with rules (lexicons, 《》 titles, figures, dates)", err=True)
+    processed = 0
+    with atomic_output(output, sys.stdout) as out:
+        if nlp is not None:
+            for doc in tag_docs(nlp, tally):
+                spans = [
+                    {"start": (s := doc.normalized.normalized_offset(e.start)), "end": s + len(e.text), "label": e.label}
+                    for e in doc.entities
+                ]
+                out.write(_corpus_line(doc.source, doc.normalized.text, spans, genre, model))
+                processed += 1
+        else:
+            lexicon = Lexicon.packaged()
+            for item in tally:
+                text = normalize(item.text).text
+                spans = [{"start": a, "end": b, "label": label} for a, b, label in rule_spans(text, lexicon)]
+                out.write(_corpus_line(item.source, text, sorted(spans, key=lambda s: s["start"]), genre, "rules"))
+                processed += 1
+    raise typer.Exit(exit_code(processed, tally.failed))
+
+
+def _corpus_line(source: str, text: str, spans: list[dict], genre: str, annotator: str) -> str:
+    record_id = Path(source).stem if source != "<stdin>" else "stdin"
+    meta = {"source": "pre-annotated", "file": source, "genre": genre, "annotator": annotator}
+    return json.dumps({"id": record_id, "text": text, "spans": spans, "meta": meta}, ensure_ascii=False) + "\n"
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

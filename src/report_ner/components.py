@@ -11,8 +11,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from .lexicon import Lexicon
+from .lexicon import Lexicon, read_lexicon_lines
 from .outline import Outline, Section, build_outline
+from .rules import add_rule_entities
 from .segmenter import WordSegmenter, make_segmenter
 from .text import normalize
 
@@ -65,7 +66,38 @@ def make_section_linker(nlp: Language, name: str) -> SectionLinker:
     return SectionLinker(name)
 
 
-class LexiconFeatures:
+class _LexiconStore:
+    """A component holding a ``Lexicon`` that travels with the pipeline on disk."""
+
+    lexicon: Lexicon
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "lexicon.tsv").write_text("\n".join(self.lexicon.to_lines()) + "\n", encoding="utf-8")
+
+    def from_disk(self, path, *, exclude=tuple()):
+        lexicon_file = ensure_path(path) / "lexicon.tsv"
+        if lexicon_file.exists():
+            self.lexicon = Lexicon.from_lines(lexicon_file.read_text(encoding="utf-8").splitlines())
+        return self
+
+
+def _load_lexicon(lexicon_dir: Optional[Path]) -> Lexicon:
+    """The packaged law and institution lexicons, or the ones in ``lexicon_dir``."""
+    if lexicon_dir is None:
+        return Lexicon.packaged()
+    folder = Path(lexicon_dir)
+    return Lexicon.from_names(
+        {
+            label: read_lexicon_lines((folder / f"{stem}.txt").read_text(encoding="utf-8").splitlines())
+            for label, stem in (("LAW", "laws"), ("ORG", "orgs"))
+            if (folder / f"{stem}.txt").exists()
+        }
+    )
+
+
+class LexiconFeatures(_LexiconStore):
     """Writes per-character features that the tok2vec layer embeds.
 
     ``TAG`` carries the word-boundary position (B/M/E/S from the word segmenter) joined with
@@ -96,21 +128,8 @@ class LexiconFeatures:
         lexicon_dir: Optional[Path] = None,
     ) -> None:
         """Load the law and institution lexicons (the packaged ones unless a folder is given)."""
-        if not self.use_lexicon:
-            return
-        if lexicon_dir is None:
-            self.lexicon = Lexicon.packaged()
-        else:
-            from .lexicon import read_lexicon_lines
-
-            folder = Path(lexicon_dir)
-            self.lexicon = Lexicon.from_names(
-                {
-                    label: read_lexicon_lines((folder / f"{stem}.txt").read_text(encoding="utf-8").splitlines())
-                    for label, stem in (("LAW", "laws"), ("ORG", "orgs"))
-                    if (folder / f"{stem}.txt").exists()
-                }
-            )
+        if self.use_lexicon:
+            self.lexicon = _load_lexicon(lexicon_dir)
 
     def char_features(self, text: str) -> tuple[list[str], list[str]]:
         """(tag, word) for every character of ``text``."""
@@ -157,18 +176,6 @@ class LexiconFeatures:
         doc.from_array([TAG, LEMMA], array)
         return doc
 
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "lexicon.tsv").write_text("\n".join(self.lexicon.to_lines()) + "\n", encoding="utf-8")
-
-    def from_disk(self, path, *, exclude=tuple()) -> "LexiconFeatures":
-        path = ensure_path(path)
-        lexicon_file = path / "lexicon.tsv"
-        if lexicon_file.exists():
-            self.lexicon = Lexicon.from_lines(lexicon_file.read_text(encoding="utf-8").splitlines())
-        return self
-
 
 @Language.factory(
     "report_ner_lexicon_features_v1",
@@ -178,3 +185,24 @@ def make_lexicon_features(
     nlp: Language, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool
 ) -> LexiconFeatures:
     return LexiconFeatures(name, segmenter, use_lexicon, use_book_titles)
+
+
+class RuleLayer(_LexiconStore):
+    """Adds rule entities (lexicon names, 《…》 law titles, number + unit, dates) where the
+    model found nothing overlapping."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.lexicon = Lexicon()
+
+    def initialize(self, get_examples: Callable[[], Iterable] = lambda: [], *, nlp: Optional[Language] = None,
+                   lexicon_dir: Optional[Path] = None) -> None:
+        self.lexicon = _load_lexicon(lexicon_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return add_rule_entities(doc, self.lexicon)
+
+
+@Language.factory("report_ner_rules_v1", default_config={})
+def make_rule_layer(nlp: Language, name: str) -> RuleLayer:
+    return RuleLayer(name)

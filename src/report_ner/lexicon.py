@@ -64,6 +64,8 @@ class Lexicon:
         end_of_text = len(text)
         while position < end_of_text - 1:
             for length in self._lengths.get(text[position : position + 2], ()):
+                if position + length > end_of_text:
+                    continue
                 candidate = text[position : position + length]
                 category = self.entries.get(candidate)
                 if category is not None:

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator
 import spacy
 from spacy.language import Language
 
+from .corpus import EDGE_FORBIDDEN
 from .entity_norm import normalize_entity, report_year
 from .inputs import InputDoc
 from .outline import Outline, build_outline
@@ -93,21 +94,33 @@ def _context(normalized: NormalizedText, start: int, end: int, window: int = 40)
     return text[max(0, start - window) : start], text[end : end + window]
 
 
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop whitespace, punctuation, 《》 and quotes from a predicted span's edges (never part
+    of an entity under the label contract)."""
+    while start < end and text[start] in EDGE_FORBIDDEN:
+        start += 1
+    while end > start and text[end - 1] in EDGE_FORBIDDEN:
+        end -= 1
+    return start, end
+
+
 def _entities_of(doc, offset: int, normalized: NormalizedText, outline: Outline, year: int | None) -> list[Entity]:
     entities = []
     for ent in doc.ents:
-        norm_start, norm_end = offset + ent.start_char, offset + ent.end_char
+        norm_start, norm_end = _trimmed(normalized.text, offset + ent.start_char, offset + ent.end_char)
+        if norm_start >= norm_end:
+            continue
         start, end = normalized.original_span(norm_start, norm_end)
         section = outline.section_at_normalized(norm_start)
         preceding, following = _context(normalized, norm_start, norm_end)
         entities.append(
             Entity(
-                text=ent.text,
+                text=normalized.text[norm_start:norm_end],
                 label=ent.label_,
                 start=start,
                 end=end,
                 section=section.id if section else None,
-                norm=normalize_entity(ent.label_, ent.text, following=following, preceding=preceding, report_year=year),
+                norm=normalize_entity(ent.label_, normalized.text[norm_start:norm_end], following=following, preceding=preceding, report_year=year),
             )
         )
     return entities
