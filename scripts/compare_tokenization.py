@@ -16,6 +16,7 @@ VARIANTS = {
     "a_char": {"config": "configs/char.cfg", "segmenter": "char"},
     "b_pkuseg": {"config": "configs/pkuseg.cfg", "segmenter": "pkuseg"},
     "c_char_lexicon": {"config": "configs/char_lexicon.cfg", "segmenter": "char"},
+    "d_fast": {"config": "configs/fast.cfg", "segmenter": "char"},
 }
 
 
@@ -26,6 +27,7 @@ def main(
     segmenter_model: Path = typer.Option(Path("corpus/segmenter")),
     out_dir: Path = typer.Option(Path("training/compare")),
     only: str = typer.Option("", help="Comma-separated variant names to run (default: all)"),
+    rules_on: str = typer.Option("", help="Also score this trained variant with the rule layer added after the NER"),
 ) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     results_path = out_dir / "results.json"
@@ -45,6 +47,13 @@ def main(
             "misaligned_share": stats["misaligned_share"],
             "train_seconds": round(seconds, 1),
             "chars_per_second": round(chars_per_second(best, texts)),
+        }
+        results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    if rules_on:
+        base = results[rules_on]
+        results[f"{rules_on}+rules"] = {
+            **base,
+            "metrics": score_files(out_dir / rules_on / "model-best", eval_dir, with_rules=True),
         }
         results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     files = sorted({f for r in results.values() for f in r["metrics"]})

@@ -47,8 +47,11 @@ def train(config: Path, out_dir: Path, train: Path, dev: Path, max_steps: int, s
     return time.perf_counter() - start
 
 
-def score_files(model: Path, eval_dir: Path, extra: dict[str, list[dict]] = {}) -> dict:
+def score_files(model: Path, eval_dir: Path, extra: dict[str, list[dict]] = {}, with_rules: bool = False) -> dict:
     nlp = load(model)
+    if with_rules:
+        rules = nlp.add_pipe("report_ner_rules_v1", name="rules", after="ner")
+        rules.initialize()
     metrics = {name: evaluate_records(nlp, records)[0] for name, records in extra.items()}
     for path in sorted(eval_dir.glob("*.jsonl")) if eval_dir.exists() else []:
         metrics[path.stem] = evaluate_records(nlp, gold_records(path))[0]

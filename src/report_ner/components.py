@@ -11,13 +11,14 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from .lexicon import Lexicon, read_lexicon_lines
+from .lexicon import Lexicon, read_lexicon_lines, surname_starts
 from .outline import Outline, Section, build_outline
 from .rules import add_rule_entities
 from .segmenter import WordSegmenter, make_segmenter
 from .text import normalize
 
 BLOCK_STARTS_KEY = "report_ner.block_starts"
+SURNAME_START = surname_starts()
 
 if not Doc.has_extension("sections"):
     Doc.set_extension("sections", default=None)
@@ -136,8 +137,11 @@ class LexiconFeatures(_LexiconStore):
         length = len(text)
         boundary = ["S"] * length
         words = [""] * length
+        word_ends: Optional[set[int]] = None
         if self.segmenter is not None:
-            for start, end in self.segmenter.spans(text):
+            word_spans = self.segmenter.spans(text)
+            word_ends = {end for _, end in word_spans}
+            for start, end in word_spans:
                 word = text[start:end]
                 for i in range(start, end):
                     words[i] = word
@@ -147,7 +151,7 @@ class LexiconFeatures(_LexiconStore):
                 else:
                     boundary[start], boundary[end - 1] = "B", "E"
         lexical = [""] * length
-        for start, end, category in self.lexicon.matches(text):
+        for start, end, category in self.lexicon.matches(text, word_ends):
             lexical[start] = f"{category}B"
             for i in range(start + 1, end):
                 lexical[i] = f"{category}I"
@@ -161,7 +165,8 @@ class LexiconFeatures(_LexiconStore):
                     depth = max(0, depth - 1)
                 elif depth:
                     quoted[i] = True
-        tags = [f"{b}|{x}|{'Q' if q else ''}" for b, x, q in zip(boundary, lexical, quoted)]
+        surname = [SURNAME_START.get(text[i : i + 2]) or SURNAME_START.get(text[i], "") for i in range(length)]
+        tags = [f"{b}|{x}|{'Q' if q else ''}|{n}" for b, x, q, n in zip(boundary, lexical, quoted, surname)]
         return tags, words
 
     def __call__(self, doc: Doc) -> Doc:

@@ -27,6 +27,20 @@ def packaged_lexicon(name: str) -> list[str]:
     return read_lexicon_lines(path.read_text(encoding="utf-8").splitlines())
 
 
+def surname_starts() -> dict[str, str]:
+    """Common Chinese surnames from the packaged list: 'N1' single, 'N2' compound."""
+    path = resources.files("report_ner").joinpath("data", "surnames.txt")
+    if not path.is_file():
+        return {}
+    names = [
+        token
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+        for token in line.split()
+    ]
+    return {name: "N2" if len(name) == 2 else "N1" for name in names}
+
+
 @dataclass
 class Lexicon:
     """Names by category, matched longest-first at every position of a text."""
@@ -58,13 +72,19 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """Non-overlapping (start, end, category) matches, longest first, left to right."""
+    def matches(self, text: str, word_ends: set[int] | None = None) -> Iterator[tuple[int, int, str]]:
+        """Non-overlapping (start, end, category) matches, longest first, left to right.
+
+        With ``word_ends`` (the end offsets of a word segmentation), a match must end where
+        a word ends: 劳动法 in 劳动法律 or 公司法 in 公司法定代表人 is a substring, not a name.
+        """
         position = 0
         end_of_text = len(text)
         while position < end_of_text - 1:
             for length in self._lengths.get(text[position : position + 2], ()):
                 if position + length > end_of_text:
+                    continue
+                if word_ends is not None and position + length not in word_ends:
                     continue
                 candidate = text[position : position + length]
                 category = self.entries.get(candidate)
