@@ -7,7 +7,7 @@ import spacy
 
 from report_ner.cli import app
 from report_ner.inputs import InputDoc
-from report_ner.tagging import chunks, tag_docs, tag_text
+from report_ner.tagging import CHUNK_CHARS, chunks, tag_docs, tag_text
 from typer.testing import CliRunner
 
 from .conftest import OCR_SAMPLE, eval_records
@@ -141,7 +141,7 @@ def test_interrupted_output_leaves_no_file(tmp_path, tiny_model):
 def test_long_input_is_tagged_in_pieces_with_exact_offsets(tiny_nlp, ocr_sample):
     text = (ocr_sample + "\n\n") * 12
     tagged = tag_text(tiny_nlp, text)
-    assert len(text) > 3 * 20_000
+    assert len(text) > 3 * CHUNK_CHARS
     for entity in tagged.entities:
         assert text[entity.start : entity.end].replace("\n", "") == entity.text
     single = tag_text(tiny_nlp, ocr_sample)

@@ -20,18 +20,20 @@ from .text import normalize
 BLOCK_STARTS_KEY = "report_ner.block_starts"
 SURNAME_START = surname_starts()
 
-if not Doc.has_extension("sections"):
-    Doc.set_extension("sections", default=None)
-if not Span.has_extension("section"):
-    Span.set_extension("section", getter=lambda span: _section_of(span))
-
-
 def _section_of(span: Span) -> Optional[str]:
     outline = _outline_of(span.doc)
     if outline is None:
         return None
     section = outline.section_at_normalized(span.start_char)
     return section.id if section else None
+
+
+# A module-level getter, not a lambda: extensions must pickle for nlp.pipe(n_process=…)
+# on platforms that spawn worker processes.
+if not Doc.has_extension("sections"):
+    Doc.set_extension("sections", default=None)
+if not Span.has_extension("section"):
+    Span.set_extension("section", getter=_section_of)
 
 
 def _outline_of(doc: Doc) -> Optional[Outline]:
