@@ -58,9 +58,9 @@ def main(
         results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     files = sorted({f for r in results.values() for f in r["metrics"]})
     typer.echo(f1_table({name: r["metrics"] for name, r in results.items()}, files))
-    typer.echo(f"\n{'variant':<16}{'misaligned':>12}{'train s':>10}{'chars/s':>10}")
+    typer.echo(f"\n{'variant':<22}{'misaligned':>12}{'train s':>10}{'chars/s':>10}")
     for name, r in results.items():
-        typer.echo(f"{name:<16}{r['misaligned_share']:>12.1%}{r['train_seconds']:>10}{r['chars_per_second']:>10}")
+        typer.echo(f"{name:<22}{r['misaligned_share']:>12.1%}{r['train_seconds']:>10}{r['chars_per_second']:>10}")
 
 
 if __name__ == "__main__":

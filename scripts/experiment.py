@@ -73,9 +73,9 @@ def chars_per_second(model: Path, texts: list[str], repeats: int = 2) -> float:
 
 def f1_table(rows: dict[str, dict], files: list[str]) -> str:
     labels = ["micro", "LAW", "ORG", "PERSON", "FIGURE", "DATE"]
-    lines = [f"{'variant':<16}{'file':<16}" + "".join(f"{label:>8}" for label in labels)]
+    lines = [f"{'variant':<22}{'file':<16}" + "".join(f"{label:>8}" for label in labels)]
     for variant, metrics in rows.items():
         for name in files:
             if name in metrics:
-                lines.append(f"{variant:<16}{name:<16}" + "".join(f"{metrics[name][label]['f']:>8.3f}" for label in labels))
+                lines.append(f"{variant:<22}{name:<16}" + "".join(f"{metrics[name][label]['f']:>8.3f}" for label in labels))
     return "\n".join(lines)

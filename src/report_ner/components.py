@@ -109,8 +109,11 @@ class LexiconFeatures(_LexiconStore):
     ``MultiHashEmbed`` can embed them like any other.
     """
 
-    def __init__(self, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool):
+    def __init__(
+        self, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool, word_end_labels: list[str]
+    ):
         self.name = name
+        self.word_end_labels = set(word_end_labels)
         self.segmenter_name = segmenter
         self.use_lexicon = use_lexicon
         self.use_book_titles = use_book_titles
@@ -153,7 +156,7 @@ class LexiconFeatures(_LexiconStore):
                 else:
                     boundary[start], boundary[end - 1] = "B", "E"
         lexical = [""] * length
-        for start, end, category in self.lexicon.matches(text, word_ends):
+        for start, end, category in self.lexicon.matches(text, word_ends, self.word_end_labels):
             lexical[start] = f"{category}B"
             for i in range(start + 1, end):
                 lexical[i] = f"{category}I"
@@ -186,12 +189,17 @@ class LexiconFeatures(_LexiconStore):
 
 @Language.factory(
     "report_ner_lexicon_features_v1",
-    default_config={"segmenter": "jieba", "use_lexicon": True, "use_book_titles": True},
+    default_config={
+        "segmenter": "jieba",
+        "use_lexicon": True,
+        "use_book_titles": True,
+        "word_end_labels": ["LAW", "ORG"],
+    },
 )
 def make_lexicon_features(
-    nlp: Language, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool
+    nlp: Language, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool, word_end_labels: list[str]
 ) -> LexiconFeatures:
-    return LexiconFeatures(name, segmenter, use_lexicon, use_book_titles)
+    return LexiconFeatures(name, segmenter, use_lexicon, use_book_titles, word_end_labels)
 
 
 class RuleLayer(_LexiconStore):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Iterable, Iterator
+from typing import Collection, Iterable, Iterator
 
 LAW_PREFIX = "中华人民共和国"
 
@@ -72,11 +72,14 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def matches(self, text: str, word_ends: set[int] | None = None) -> Iterator[tuple[int, int, str]]:
+    def matches(
+        self, text: str, word_ends: set[int] | None = None, checked: Collection[str] | None = None
+    ) -> Iterator[tuple[int, int, str]]:
         """Non-overlapping (start, end, category) matches, longest first, left to right.
 
-        With ``word_ends`` (the end offsets of a word segmentation), a match must end where
-        a word ends: 劳动法 in 劳动法律 or 公司法 in 公司法定代表人 is a substring, not a name.
+        With ``word_ends`` (the end offsets of a word segmentation), a match of a category in
+        ``checked`` (all when None) must end where a word ends: 劳动法 in 劳动法律 or 公司法 in
+        公司法定代表人 is a substring, not a name.
         """
         position = 0
         end_of_text = len(text)
@@ -84,10 +87,11 @@ class Lexicon:
             for length in self._lengths.get(text[position : position + 2], ()):
                 if position + length > end_of_text:
                     continue
-                if word_ends is not None and position + length not in word_ends:
-                    continue
                 candidate = text[position : position + length]
                 category = self.entries.get(candidate)
+                if category is not None and word_ends is not None and position + length not in word_ends:
+                    if checked is None or category in checked:
+                        continue
                 if category is not None:
                     yield position, position + length, category
                     position += length
