@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from enum import Enum
 from typing import List, Optional
 
@@ -160,12 +161,21 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
 def _table(rows: list[dict], columns: list[str]) -> str:
     shown = [[_cell(row.get(column)) for column in columns] for row in rows]
-    shown = [[cell if len(cell) <= 60 else cell[:59] + "…" for cell in row] for row in shown]
-    widths = [max([len(column)] + [len(row[i]) for row in shown]) for i, column in enumerate(columns)]
-    lines = ["  ".join(column.ljust(width) for column, width in zip(columns, widths))]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in shown]
+    shown = [[cell if len(cell) <= 40 else cell[:39] + "…" for cell in row] for row in shown]
+    widths = [max([_width(column)] + [_width(row[i]) for row in shown]) for i, column in enumerate(columns)]
+    lines = ["  ".join(_pad(column, width) for column, width in zip(columns, widths)).rstrip()]
+    lines += ["  ".join(_pad(cell, width) for cell, width in zip(row, widths)).rstrip() for row in shown]
     return "\n".join(lines) + "\n"
 
 
