@@ -27,7 +27,8 @@ def main(
     segmenter_model: Path = typer.Option(Path("corpus/segmenter")),
     out_dir: Path = typer.Option(Path("training/compare")),
     only: str = typer.Option("", help="Comma-separated variant names to run (default: all)"),
-    rules_on: str = typer.Option("", help="Also score this trained variant with the rule layer added after the NER"),
+    rules_on: str = typer.Option("", help="Also score this trained variant with a rule layer added after the NER"),
+    rules: str = typer.Option("report_ner_rules_v1", help="The rule component for --rules-on"),
 ) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     results_path = out_dir / "results.json"
@@ -51,9 +52,9 @@ def main(
         results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     if rules_on:
         base = results[rules_on]
-        results[f"{rules_on}+rules"] = {
+        results[f"{rules_on}+{rules.replace('report_ner_', '')}"] = {
             **base,
-            "metrics": score_files(out_dir / rules_on / "model-best", eval_dir, with_rules=True),
+            "metrics": score_files(out_dir / rules_on / "model-best", eval_dir, with_rules=rules),
         }
         results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     files = sorted({f for r in results.values() for f in r["metrics"]})

@@ -47,11 +47,14 @@ def train(config: Path, out_dir: Path, train: Path, dev: Path, max_steps: int, s
     return time.perf_counter() - start
 
 
-def score_files(model: Path, eval_dir: Path, extra: dict[str, list[dict]] = {}, with_rules: bool = False) -> dict:
+def score_files(model: Path, eval_dir: Path, extra: dict[str, list[dict]] = {}, with_rules: str = "") -> dict:
+    """Scores on every gold file (and ``extra`` record lists); ``with_rules`` names a rule
+    component (``report_ner_rules_v1`` or ``report_ner_law_titles_v1``) to add after the NER."""
     nlp = load(model)
     if with_rules:
-        rules = nlp.add_pipe("report_ner_rules_v1", name="rules", after="ner")
-        rules.initialize()
+        rules = nlp.add_pipe(with_rules, name="rules", after="ner")
+        if hasattr(rules, "initialize"):
+            rules.initialize()
     metrics = {name: evaluate_records(nlp, records)[0] for name, records in extra.items()}
     for path in sorted(eval_dir.glob("*.jsonl")) if eval_dir.exists() else []:
         metrics[path.stem] = evaluate_records(nlp, gold_records(path))[0]

@@ -13,7 +13,7 @@ from spacy.util import ensure_path
 
 from .lexicon import Lexicon, read_lexicon_lines, surname_starts
 from .outline import Outline, Section, build_outline
-from .rules import add_rule_entities
+from .rules import add_law_titles, add_rule_entities
 from .segmenter import WordSegmenter, make_segmenter
 from .text import normalize
 
@@ -221,3 +221,9 @@ class RuleLayer(_LexiconStore):
 @Language.factory("report_ner_rules_v1", default_config={})
 def make_rule_layer(nlp: Language, name: str) -> RuleLayer:
     return RuleLayer(name)
+
+
+@Language.factory("report_ner_law_titles_v1", default_config={})
+def make_law_titles(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Every law-shaped 《…》 title (法, 条例, 规定, 办法, 规则, 公约; not 关于 titles) is one LAW."""
+    return add_law_titles

@@ -46,6 +46,30 @@ def rule_spans(text: str, lexicon: Lexicon) -> Iterator[tuple[int, int, str]]:
             yield start, end, label
 
 
+def law_title_spans(text: str) -> Iterator[tuple[int, int]]:
+    """《…》 titles that name a law or regulation by its form (法, 条例, 规定, 办法, 规则, 公约).
+
+    Titles with 关于 are left out: 《最高人民法院关于…的规定》 is a judicial interpretation,
+    not a LAW under the contract.
+    """
+    for match in LAW_TITLE_RE.finditer(text):
+        if "关于" not in match.group(1):
+            yield match.start(1), match.end(1)
+
+
+def add_law_titles(doc):
+    """Make every law-shaped 《…》 title one LAW entity, replacing what overlaps it."""
+    titles = []
+    for start, end in law_title_spans(doc.text):
+        span = doc.char_span(start, end, label="LAW")
+        if span is not None:
+            titles.append(span)
+    if titles:
+        kept = [ent for ent in doc.ents if not any(ent.start < t.end and t.start < ent.end for t in titles)]
+        doc.ents = sorted(kept + titles, key=lambda span: span.start)
+    return doc
+
+
 def add_rule_entities(doc, lexicon: Lexicon):
     """Add rule spans to ``doc.ents`` wherever the model found nothing that overlaps."""
     from spacy.util import filter_spans

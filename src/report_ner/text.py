@@ -8,9 +8,11 @@ text is a character of the input, and ``to_original[i]`` is its index there.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Sequence
 
 # Line ends that close a paragraph when the line is shorter than the column.
 TERMINAL_PUNCT = set("。！？：；…”!?;:")
@@ -51,7 +53,7 @@ def heading_kind(line: str) -> str | None:
 class _Line:
     """One physical input line after page markers and edge whitespace are dropped."""
 
-    chars: list[int]  # original indices of the kept characters
+    chars: Sequence[int]  # original indices of the kept characters (a range when contiguous)
     text: str
     terminator: int | None  # original index of the "\n" (or "\r") ending the line
     blank_after: bool  # followed by at least one blank line
@@ -67,7 +69,8 @@ class NormalizedText:
 
     original: str
     text: str
-    to_original: tuple[int, ...] = field(repr=False)
+    # array('q') rather than a list: 8 bytes a character instead of ~36 for 10 MB inputs.
+    to_original: Sequence[int] = field(repr=False)
     layout: str = "clean"  # "clean" or "ocr"
     block_starts: frozenset[int] = frozenset()  # normalized offsets of (上接) paragraphs
 
@@ -109,7 +112,9 @@ def _split_lines(original: str) -> list[_Line | None]:
                 opens = True
             else:
                 closes = True
-        kept = [i for i in range(content_start, content_end) if i not in removed]
+        kept: Sequence[int] = range(content_start, content_end)
+        if removed:
+            kept = [i for i in kept if i not in removed]
         left = 0
         while left < len(kept) and original[kept[left]] in WHITESPACE:
             left += 1
@@ -125,7 +130,7 @@ def _split_lines(original: str) -> list[_Line | None]:
         lines.append(
             _Line(
                 chars=kept,
-                text="".join(original[i] for i in kept),
+                text=original[kept[0] : kept[-1] + 1] if isinstance(kept, range) else "".join(original[i] for i in kept),
                 terminator=terminator,
                 blank_after=False,
                 opens_block=opens,
@@ -194,7 +199,7 @@ def normalize(original: str) -> NormalizedText:
     # wrapped lines together: a single newline there means "same heading".
     double_spaced = sum(1 for line in physical if line.blank_after) >= 0.6 * max(1, len(physical) - 1)
     out_chars: list[str] = []
-    out_index: list[int] = []
+    out_index = array("q")
     block_starts: set[int] = set()
     paragraph = ""
     previous: _Line | None = None
@@ -216,15 +221,15 @@ def normalize(original: str) -> NormalizedText:
                 out_index.append(previous.terminator)
                 paragraph = ""
         if line.opens_block:
-            block_starts.add(len(out_chars))
-        out_chars.extend(original[i] for i in line.chars)
+            block_starts.add(len(out_index))
+        out_chars.append(line.text)
         out_index.extend(line.chars)
         paragraph += line.text
         previous = line
     return NormalizedText(
         original=original,
         text="".join(out_chars),
-        to_original=tuple(out_index),
+        to_original=out_index,
         layout="ocr" if width is not None else "clean",
         block_starts=frozenset(block_starts),
     )
