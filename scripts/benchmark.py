@@ -68,7 +68,7 @@ class Job:
     model: str = ""
     repeats: int = 1
     n_process: int = 1
-    batch_size: int = 8
+    batch_size: int = 4
     start_method: str = "fork"  # for spaCy's n_process workers, as in a plain `report-ner tag`
 
 
@@ -526,7 +526,7 @@ def main(
     shared_dir: Path = typer.Option(Path("../shared"), help="Folder holding reports/ and eval/."),
     repeats: int = typer.Option(3, min=1, help="Timed runs per configuration (after one warm-up)."),
     sizes: str = typer.Option(DEFAULT_SIZES, help="Scaling input sizes in UTF-8 bytes, e.g. 10k,100k,1m,10m."),
-    batch_size: int = typer.Option(8, min=1, help="Pieces per batch, as report-ner tag --batch-size."),
+    batch_size: int = typer.Option(4, min=1, help="Pieces per batch, as report-ner tag --batch-size."),
     quick: bool = typer.Option(False, "--quick", help=f"Fast check: sizes {QUICK_SIZES} and 1 repeat."),
 ) -> None:
     """Measure speed, memory, scaling and accuracy of report-ner and the jieba peer."""

@@ -162,3 +162,14 @@ def test_many_inputs_stream_in_order_with_two_processes(tiny_nlp, ocr_sample):
     two = [d.to_dict() for d in tag_docs(tiny_nlp, docs, n_process=2)]
     assert [d["source"] for d in one] == ["doc0", "doc1", "doc2", "doc3"]
     assert one == two
+
+
+def test_law_title_component_makes_law_shaped_titles_one_law():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("report_ner_law_titles_v1")
+    text = "贯彻《中国共产党纪律处分条例》，适用《最高人民法院关于审理劳动争议案件的规定》和《优化营商环境条例》。"
+    doc = nlp.make_doc(text)
+    start = text.index("中国共产党")
+    doc.ents = [doc.char_span(start, start + 5, label="ORG")]
+    doc = nlp(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("中国共产党纪律处分条例", "LAW"), ("优化营商环境条例", "LAW")]

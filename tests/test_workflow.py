@@ -8,7 +8,7 @@ from .conftest import SHARED
 def test_project_all_builds_a_loadable_pipeline(tiny_project, tiny_model):
     root, stdout = tiny_project
     nlp = load(tiny_model)
-    assert nlp.pipe_names[-2:] == ["ner", "sections"]
+    assert "ner" in nlp.pipe_names and nlp.pipe_names[-1] == "sections"
     assert set(nlp.get_pipe("ner").labels) == {"LAW", "ORG", "PERSON", "FIGURE", "DATE"}
     # The lexicon travels inside the pipeline: nothing is loaded from elsewhere at run time.
     if "lexicon_features" in nlp.pipe_names:

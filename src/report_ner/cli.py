@@ -126,7 +126,7 @@ def tag(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output."),
     output_format: TagFormat = typer.Option(TagFormat.jsonl, "--format", "-f", help="jsonl, csv, html or table"),
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the model."),
-    batch_size: int = typer.Option(8, "--batch-size", min=1, help="Pieces of up to 4,000 characters per batch (bounds memory)."),
+    batch_size: int = typer.Option(4, "--batch-size", min=1, help="Pieces of up to 2,000 characters per batch (bounds memory)."),
 ) -> None:
     """Tag entities (LAW, ORG, PERSON, FIGURE, DATE) with input offsets and their sections."""
     from .export import atomic_output, write_stream

@@ -19,7 +19,7 @@ DEFAULT_MODEL = "training/model-best"
 # Pieces handed to the model stay well under spaCy's max_length, and a batch of them
 # (batch_size x CHUNK_CHARS characters) bounds the model's working memory: the NER's
 # precomputed hidden layer grows with the tokens in a batch.
-CHUNK_CHARS = 4_000
+CHUNK_CHARS = 2_000
 SENTENCE_ENDS = "。！？；"
 
 
@@ -129,7 +129,7 @@ def _entities_of(doc, offset: int, normalized: NormalizedText, outline: Outline,
 
 
 def tag_docs(
-    nlp: Language, inputs: Iterable[InputDoc], *, batch_size: int = 8, n_process: int = 1
+    nlp: Language, inputs: Iterable[InputDoc], *, batch_size: int = 4, n_process: int = 1
 ) -> Iterator[TaggedDoc]:
     """Tag many inputs as one stream through ``nlp.pipe``; results come in input order."""
     prepared: dict[int, tuple[InputDoc, NormalizedText, Outline, int, int | None]] = {}
