@@ -173,3 +173,14 @@ def test_law_title_component_makes_law_shaped_titles_one_law():
     doc.ents = [doc.char_span(start, start + 5, label="ORG")]
     doc = nlp(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("中国共产党纪律处分条例", "LAW"), ("优化营商环境条例", "LAW")]
+
+
+@pytest.mark.parametrize(
+    "text,span,expected",
+    [("共8151件。\n一、标题", (1, 8), "8151件"), ("《数据安全法》", (0, 7), "数据安全法"), ("“两会”", (0, 4), "两会"), ("。\n", (0, 2), "")],
+)
+def test_predicted_spans_are_cut_to_the_contract(text, span, expected):
+    from report_ner.tagging import _trimmed
+
+    start, end = _trimmed(text, *span)
+    assert text[start:end] == expected

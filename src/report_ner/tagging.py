@@ -97,8 +97,14 @@ def _context(normalized: NormalizedText, start: int, end: int, window: int = 40)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop whitespace, punctuation, 《》 and quotes from a predicted span's edges (never part
-    of an entity under the label contract)."""
+    """A predicted span cut to the contract: never across a paragraph break (the longest
+    paragraph part is kept), and no whitespace, punctuation, 《》 or quotes at its edges."""
+    if "\n" in text[start:end]:
+        parts, cursor = [], start
+        for piece in text[start:end].split("\n"):
+            parts.append((cursor, cursor + len(piece)))
+            cursor += len(piece) + 1
+        start, end = max(parts, key=lambda part: part[1] - part[0])
     while start < end and text[start] in EDGE_FORBIDDEN:
         start += 1
     while end > start and text[end - 1] in EDGE_FORBIDDEN:
