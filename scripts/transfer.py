@@ -11,6 +11,7 @@ import typer
 
 from experiment import convert, f1_table, score_files, train
 from report_ner.corpus import read_jsonl
+from report_ner.text import normalize
 
 
 def main(
@@ -27,8 +28,6 @@ def main(
     raw_samples = []
     for record in sample:
         # Score the sample as raw OCR input: map its normalized gold spans to the raw file.
-        from report_ner.text import normalize
-
         raw = (Path("corpus") / record["meta"]["raw"]).read_text(encoding="utf-8")
         normalized = normalize(raw)
         spans = []

@@ -173,7 +173,7 @@ def _in_heading(paragraph: str) -> bool:
     return kind in ("section", "item") and "。" not in paragraph
 
 
-def _breaks_after(paragraph: str, line: _Line, nxt: _Line, width: int, single_spaced_join: bool) -> bool:
+def _breaks_after(paragraph: str, line: _Line, nxt: _Line, width: int, double_spaced: bool) -> bool:
     """Does the OCR paragraph ``paragraph`` (ending with ``line``) end before ``nxt``?"""
     if nxt.opens_block or line.closes_block:
         return True
@@ -182,7 +182,7 @@ def _breaks_after(paragraph: str, line: _Line, nxt: _Line, width: int, single_sp
     if is_part_title(paragraph):
         return True
     if _in_heading(paragraph):
-        if single_spaced_join and not line.blank_after:
+        if double_spaced and not line.blank_after:
             return False
         return short or last in TERMINAL_PUNCT
     nxt_kind = heading_kind(nxt.text)
