@@ -104,19 +104,16 @@ def sections(
     output_format: SectionFormat = typer.Option(SectionFormat.table, "--format", "-f", help="table or json"),
 ) -> None:
     """Print the section outline (parts, numbered sections, sub-items) of each input."""
-    processed = failed = 0
-    for item in iter_inputs(inputs):
-        if isinstance(item, InputError):
-            report_error(str(item))
-            failed += 1
-            continue
+    processed = 0
+    tally = InputTally(inputs)
+    for item in tally:
         outline = build_outline(normalize(item.text)).to_list()
         if output_format == SectionFormat.json:
             typer.echo(json.dumps({"source": item.source, "sections": outline}, ensure_ascii=False))
         else:
             typer.echo(sections_table(item, outline))
         processed += 1
-    raise typer.Exit(exit_code(processed, failed))
+    raise typer.Exit(exit_code(processed, tally.failed))
 
 
 @app.command()

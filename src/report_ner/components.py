@@ -1,7 +1,6 @@
 """spaCy components: lexicon/word-boundary features before the NER, section linking after it."""
 
 
-import dataclasses
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -17,8 +16,8 @@ from .rules import add_law_titles, add_rule_entities
 from .segmenter import WordSegmenter, make_segmenter
 from .text import normalize
 
-BLOCK_STARTS_KEY = "report_ner.block_starts"
 SURNAME_START = surname_starts()
+
 
 def _section_of(span: Span) -> Optional[str]:
     outline = _outline_of(span.doc)
@@ -37,14 +36,12 @@ if not Span.has_extension("section"):
 
 
 def _outline_of(doc: Doc) -> Optional[Outline]:
+    # Rebuilt on each call rather than cached in user_data: an Outline there would not
+    # survive Doc.to_bytes, and the build is a few dozen sections.
     sections = doc._.sections
     if sections is None:
         return None
-    cached = doc.user_data.get("report_ner.outline")
-    if cached is None or len(cached) != len(sections):
-        cached = Outline([Section(**{**s, "norm_start": s["start"], "norm_end": s["end"]}) for s in sections])
-        doc.user_data["report_ner.outline"] = cached
-    return cached
+    return Outline([Section(**{**s, "norm_start": s["start"], "norm_end": s["end"]}) for s in sections])
 
 
 class SectionLinker:
@@ -54,13 +51,7 @@ class SectionLinker:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        normalized = normalize(doc.text)
-        block_starts = doc.user_data.get(BLOCK_STARTS_KEY)
-        if block_starts is not None:
-            normalized = dataclasses.replace(normalized, block_starts=frozenset(block_starts))
-        outline = build_outline(normalized)
-        doc._.sections = [section.to_dict() for section in outline]
-        doc.user_data.pop("report_ner.outline", None)
+        doc._.sections = build_outline(normalize(doc.text)).to_list()
         return doc
 
 
