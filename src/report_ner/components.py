@@ -1,11 +1,13 @@
 """spaCy components: lexicon/word-boundary features before the NER, section linking after it."""
 
 
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 import numpy
-from spacy.attrs import LEMMA, TAG
+from spacy.attrs import IDX, LEMMA, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
@@ -17,6 +19,8 @@ from .segmenter import WordSegmenter, make_segmenter
 from .text import normalize
 
 SURNAME_START = surname_starts()
+SURNAME_FIRST = {name[0] for name in SURNAME_START}
+BOOK_TITLE_MARK = re.compile("[《》]")
 
 
 def _section_of(span: Span) -> Optional[str]:
@@ -91,6 +95,12 @@ def _load_lexicon(lexicon_dir: Optional[Path]) -> Lexicon:
     )
 
 
+@lru_cache(maxsize=None)
+def _word_positions(length: int) -> tuple[str, ...]:
+    """B/M/E/S of each character of a word this long."""
+    return ("S",) if length == 1 else ("B",) + ("M",) * (length - 2) + ("E",)
+
+
 class LexiconFeatures(_LexiconStore):
     """Writes per-character features that the tok2vec layer embeds.
 
@@ -131,38 +141,38 @@ class LexiconFeatures(_LexiconStore):
     def char_features(self, text: str) -> tuple[list[str], list[str]]:
         """(tag, word) for every character of ``text``."""
         length = len(text)
-        boundary = ["S"] * length
-        words = [""] * length
         word_ends: Optional[set[int]] = None
-        if self.segmenter is not None:
+        if self.segmenter is None:
+            boundary = ["S"] * length
+            words = [text[i : i + 2] for i in range(length)]
+        else:
+            boundary, words = [], []
             word_spans = self.segmenter.spans(text)
             word_ends = {end for _, end in word_spans}
             for start, end in word_spans:
-                word = text[start:end]
-                for i in range(start, end):
-                    words[i] = word
-                    boundary[i] = "M"
-                if end - start == 1:
-                    boundary[start] = "S"
-                else:
-                    boundary[start], boundary[end - 1] = "B", "E"
+                boundary.extend(_word_positions(end - start))
+                words.extend([text[start:end]] * (end - start))
         lexical = [""] * length
         for start, end, category in self.lexicon.matches(text, word_ends, self.word_end_labels):
             lexical[start] = f"{category}B"
             for i in range(start + 1, end):
                 lexical[i] = f"{category}I"
-        quoted = [False] * length
-        if self.use_book_titles:
-            depth = 0
-            for i, char in enumerate(text):
-                if char == "《":
-                    depth += 1
-                elif char == "》":
-                    depth = max(0, depth - 1)
-                elif depth:
-                    quoted[i] = True
-        surname = [SURNAME_START.get(text[i : i + 2]) or SURNAME_START.get(text[i], "") for i in range(length)]
-        tags = [f"{b}|{x}|{'Q' if q else ''}|{n}" for b, x, q, n in zip(boundary, lexical, quoted, surname)]
+        quoted = [""] * length
+        if self.use_book_titles and "《" in text:
+            depth, previous = 0, -1
+            for match in BOOK_TITLE_MARK.finditer(text):
+                here = match.start()
+                if depth:
+                    quoted[previous + 1 : here] = ["Q"] * (here - previous - 1)
+                depth = depth + 1 if match.group() == "《" else max(0, depth - 1)
+                previous = here
+            if depth:
+                quoted[previous + 1 :] = ["Q"] * (length - previous - 1)
+        surname = [
+            (SURNAME_START.get(text[i : i + 2]) or SURNAME_START.get(char, "")) if char in SURNAME_FIRST else ""
+            for i, char in enumerate(text)
+        ]
+        tags = [f"{b}|{x}|{q}|{n}" for b, x, q, n in zip(boundary, lexical, quoted, surname)]
         return tags, words
 
     def __call__(self, doc: Doc) -> Doc:
@@ -170,11 +180,16 @@ class LexiconFeatures(_LexiconStore):
             return doc
         tags, words = self.char_features(doc.text)
         strings = doc.vocab.strings
-        array = numpy.zeros((len(doc), 2), dtype="uint64")
-        for i, token in enumerate(doc):
-            array[i, 0] = strings.add(tags[token.idx])
-            array[i, 1] = strings.add(words[token.idx] or token.text)
-        doc.from_array([TAG, LEMMA], array)
+        hashes: dict[str, int] = {}
+
+        def hashed(values: list[str]) -> numpy.ndarray:
+            # One StringStore lookup per distinct string, not per character.
+            return numpy.asarray(
+                [hashes[v] if v in hashes else hashes.setdefault(v, strings.add(v)) for v in values], dtype="uint64"
+            )
+
+        starts = doc.to_array(IDX)
+        doc.from_array([TAG, LEMMA], numpy.stack([hashed(tags)[starts], hashed(words)[starts]], axis=1))
         return doc
 
 
