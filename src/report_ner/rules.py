@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from .doc_spans import entity_spans
 from .lexicon import Lexicon
 from .text import YEAR
 
@@ -66,7 +67,7 @@ def add_law_titles(doc):
         if span is not None:
             titles.append(span)
     if titles:
-        kept = [ent for ent in doc.ents if not any(ent.start < t.end and t.start < ent.end for t in titles)]
+        kept = [ent for ent in entity_spans(doc) if not any(ent.start < t.end and t.start < ent.end for t in titles)]
         doc.ents = sorted(kept + titles, key=lambda span: span.start)
     return doc
 
@@ -75,7 +76,7 @@ def add_rule_entities(doc, lexicon: Lexicon):
     """Add rule spans to ``doc.ents`` wherever the model found nothing that overlaps."""
     from spacy.util import filter_spans
 
-    existing = list(doc.ents)
+    existing = entity_spans(doc)
     occupied = [(ent.start_char, ent.end_char) for ent in existing]
     added = []
     for start, end, label in rule_spans(doc.text, lexicon):

@@ -10,6 +10,7 @@ import spacy
 from spacy.language import Language
 
 from .corpus import EDGE_FORBIDDEN
+from .doc_spans import entity_spans
 from .entity_norm import normalize_entity, report_year
 from .inputs import InputDoc
 from .outline import Outline, build_outline
@@ -114,7 +115,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _entities_of(doc, offset: int, normalized: NormalizedText, outline: Outline, year: int | None) -> list[Entity]:
     entities = []
-    for ent in doc.ents:
+    for ent in entity_spans(doc):
         norm_start, norm_end = _trimmed(normalized.text, offset + ent.start_char, offset + ent.end_char)
         if norm_start >= norm_end:
             continue
