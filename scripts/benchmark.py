@@ -3,7 +3,8 @@
 All speed numbers come from the same texts: every ``<shared>/reports/*.txt`` and the text of
 every record in ``<shared>/eval/*.jsonl``. Measured, in one run:
 
-- the end-to-end ``report-ner tag`` path, in-process: read bytes → decode → normalize,
+- for the default model and, when it exists, the fast one (``configs/fast.cfg``), the
+  end-to-end ``report-ner tag`` path, in-process: read bytes → decode → normalize,
   outline, model, linking (``tag_docs``) → JSONL lines; one process and ``n_process=2``;
 - the pipeline alone: ``nlp.pipe`` over the normalized pieces that path feeds the model;
 - the peer (``scripts/peer_jieba.py``) on the raw texts, decoding included;
@@ -12,9 +13,12 @@ every record in ``<shared>/eval/*.jsonl``. Measured, in one run:
 - P/R/F per label on every gold file for the project and the peer, scored as
   ``scripts/evaluate.py`` does (spans compared as (start, end, label) in the input text).
 
-Every speed configuration runs in its own freshly spawned process: one untimed warm-up run,
-then ``--repeats`` timed runs (median and min–max), then its peak RSS (VmHWM) is read, so
-no two configurations' memory mixes. Nothing is asserted: it prints one table and writes
+Every speed configuration runs in its own freshly spawned process, so no two
+configurations' memory mixes: it loads, makes one untimed warm-up run and waits. Then
+``--repeats`` rounds each time one run of every configuration, interleaved (the order
+reversed every other round), because this machine's speed drifts by tens of percent over
+minutes; the table gives the median and min–max, each model's rate relative to the peer's
+as the median of the per-round ratios, and each process's peak RSS (VmHWM). Nothing is asserted: it prints one table and writes
 the same numbers, with a "machine" block, to ``--output`` as JSON.
 """
 
@@ -66,7 +70,6 @@ class Job:
     paths: tuple[Path, ...]
     warmup_paths: tuple[Path, ...]
     model: str = ""
-    repeats: int = 1
     n_process: int = 1
     batch_size: int = 4
     start_method: str = "fork"  # for spaCy's n_process workers, as in a plain `report-ner tag`
@@ -154,70 +157,100 @@ def workers_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def run_job(job: Job) -> dict:
-    """Warm up once, time ``job.repeats`` runs, then read peak memory."""
+def _worker(job: Job, conn: Connection) -> None:
+    """Load and warm up once, then time one run per "run" message; "stop" sends peak memory.
+
+    Workers wait between runs, so the parent can interleave the timed runs of several
+    configurations: the machine's speed drifts over minutes, and a drift then hits every
+    configuration alike instead of whichever ran last.
+    """
     # A spawned process defaults to spawning its own children, but `report-ner tag -n 2` started
     # from a shell uses the platform default; spaCy's workers must be started the same way.
     multiprocessing.set_start_method(job.start_method, force=True)
-    if job.kind == "idle":
-        return {"seconds": [], "chars": 0, "peak_rss_mb": round(peak_rss_mb(), 1), "workers_peak_rss_mb": 0.0, "note": ""}
-    nlp = None
-    if job.kind in ("tag", "pipeline"):
-        from report_ner.tagging import load
-
-        nlp = load(job.model)
-    task_for(job, nlp, job.warmup_paths)()
-    run = task_for(job, nlp, job.paths)
-    seconds: list[float] = []
-    chars = 0
-    note = ""
-    for _ in range(job.repeats):
-        start = time.perf_counter()
-        chars = run()
-        seconds.append(time.perf_counter() - start)
-        if job.repeats > 1 and seconds[0] > LONG_RUN_SECONDS:
-            note = f"1 repeat only: a run takes {seconds[0]:.0f} s > {LONG_RUN_SECONDS:.0f} s"
-            break
-    return {
-        "seconds": [round(s, 4) for s in seconds],
-        "chars": chars,
-        "peak_rss_mb": round(peak_rss_mb(), 1),
-        "workers_peak_rss_mb": round(workers_peak_rss_mb(), 1),
-        "note": note,
-    }
-
-
-def _worker(job: Job, conn: Connection) -> None:
     try:
-        result = run_job(job)
+        run = None
+        if job.kind != "idle":
+            nlp = None
+            if job.kind in ("tag", "pipeline"):
+                from report_ner.tagging import load
+
+                nlp = load(job.model)
+            task_for(job, nlp, job.warmup_paths)()
+            run = task_for(job, nlp, job.paths)
+        conn.send({"ready": True})
+        while conn.recv() == "run":
+            start = time.perf_counter()
+            chars = run() if run else 0
+            conn.send({"seconds": time.perf_counter() - start, "chars": chars})
+        conn.send({"peak_rss_mb": round(peak_rss_mb(), 1), "workers_peak_rss_mb": round(workers_peak_rss_mb(), 1)})
     except Exception as err:  # reported by the parent; one failed configuration keeps the rest
-        result = {"error": f"{type(err).__name__}: {err}"}
-    conn.send(result)
+        conn.send({"error": f"{type(err).__name__}: {err}"})
     conn.close()
 
 
-# ---------------------------------------------------------------- orchestration (parent)
+class Worker:
+    """The parent's end of one configuration's process."""
+
+    def __init__(self, job: Job):
+        context = multiprocessing.get_context("spawn")  # non-daemon, so spaCy may fork workers
+        self.job = job
+        self.conn, sender = context.Pipe()
+        self.process = context.Process(target=_worker, args=(job, sender), name=f"benchmark-{job.key}")
+        self.process.start()
+        sender.close()  # a crashed worker then shows up as EOF instead of a hang
+        self.result: dict = {"seconds": [], "chars": 0, "note": ""}
+
+    def ask(self, message: str) -> dict:
+        if "error" in self.result:
+            return self.result
+        try:
+            if message:
+                self.conn.send(message)
+            reply = self.conn.recv()
+        except (EOFError, BrokenPipeError):
+            self.process.join()
+            reply = {"error": f"worker died with exit code {self.process.exitcode}"}
+        if "error" in reply:
+            self.result = reply
+        return reply
+
+    def timed_run(self) -> None:
+        reply = self.ask("run")
+        if "seconds" in reply:
+            self.result["seconds"].append(round(reply["seconds"], 4))
+            self.result["chars"] = reply["chars"]
+
+    def finish(self) -> dict:
+        reply = self.ask("stop")
+        if "error" not in reply:
+            self.result.update(reply)
+        self.process.join(EXIT_GRACE_SECONDS)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+            hung = f"worker hung at exit, stopped after {EXIT_GRACE_SECONDS:.0f} s"
+            self.result["note"] = "; ".join(part for part in (self.result.get("note"), hung) if part)
+        return self.result
 
 
-def run_in_fresh_process(job: Job) -> dict:
-    """Run ``job`` in a newly spawned (non-daemon, so spaCy may fork workers) process."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(job, sender), name=f"benchmark-{job.key}")
-    process.start()
-    sender.close()  # a crashed worker then shows up as EOF instead of a hang
-    try:
-        result = receiver.recv()
-    except EOFError:
-        process.join()
-        return {"error": f"worker died with exit code {process.exitcode}"}
-    process.join(EXIT_GRACE_SECONDS)
-    if process.is_alive():
-        process.terminate()
-        process.join()
-        hung = f"worker hung at exit, stopped after {EXIT_GRACE_SECONDS:.0f} s"
-        result["note"] = "; ".join(part for part in (result.get("note"), hung) if part)
-    return result
+def run_interleaved(jobs: Sequence[Job], repeats: int) -> dict[str, dict]:
+    """Every job in a process of its own, all loaded and warmed up first; then ``repeats``
+    rounds with one timed run of each job, the order reversed every other round. A job
+    whose first run takes longer than LONG_RUN_SECONDS runs once."""
+    workers = [Worker(job) for job in jobs]
+    for worker in workers:
+        worker.ask("")  # the "ready" message: loaded and warmed up
+    for round_number in range(repeats):
+        order = workers if round_number % 2 == 0 else workers[::-1]
+        for worker in order:
+            if worker.job.kind == "idle":
+                continue
+            seconds = worker.result["seconds"]
+            if seconds and seconds[0] > LONG_RUN_SECONDS:
+                worker.result["note"] = f"1 repeat only: a run takes {seconds[0]:.0f} s > {LONG_RUN_SECONDS:.0f} s"
+                continue
+            worker.timed_run()
+    return {worker.job.key: worker.finish() for worker in workers}
 
 
 def summarize(job: Job, result: dict) -> dict:
@@ -326,45 +359,60 @@ def texts_info(inputs: Inputs, batch_size: int) -> dict:
     }
 
 
-def make_jobs(inputs: Inputs, model: Path, repeats: int, batch_size: int, start_method: str) -> list[Job]:
+def make_jobs(inputs: Inputs, models: dict[str, Path], batch_size: int, start_method: str) -> list[list[Job]]:
+    """Groups of jobs whose timed runs are interleaved: the peer with every model's runs on
+    all texts, then one group per scaling size. Keys of the models' runs are
+    ``<model name>:<run>``."""
     corpus = inputs.corpus
-    common = {"model": str(model), "repeats": repeats, "batch_size": batch_size, "start_method": start_method}
-    jobs = [
-        Job("idle", "idle", "idle", (), ()),
-        Job("peer", "jieba.posseg peer", "peer", corpus, corpus, repeats=repeats),
-        Job("tag_1_process", "report-ner tag, 1 process", "tag", corpus, corpus, **common),
-        Job("tag_2_processes", "report-ner tag, n_process=2", "tag", corpus, corpus, n_process=2, **common),
-        Job("pipeline", "pipeline only", "pipeline", corpus, corpus, **common),
-    ]
+    main = [Job("idle", "idle", "idle", (), ()), Job("peer", "jieba.posseg peer", "peer", corpus, corpus)]
     # Scaling runs warm up on the smallest input: an untimed 10 MB run would double the wait.
     smallest = (min(inputs.scaled, key=lambda item: item[1])[2],)
-    jobs += [Job(f"scaling_{name}", f"scaling {name}", "tag", (path,), smallest, **common) for name, _, path in inputs.scaled]
-    return jobs
+    scaling: dict[str, list[Job]] = {size: [] for size, _, _ in inputs.scaled}
+    for name, model in models.items():
+        common = {"model": str(model), "batch_size": batch_size, "start_method": start_method}
+        main += [
+            Job(f"{name}:tag_1_process", f"{name}: report-ner tag, 1 process", "tag", corpus, corpus, **common),
+            Job(f"{name}:tag_2_processes", f"{name}: report-ner tag, n_process=2", "tag", corpus, corpus, n_process=2, **common),
+            Job(f"{name}:pipeline", f"{name}: pipeline only", "pipeline", corpus, corpus, **common),
+        ]
+        for size, _, path in inputs.scaled:
+            scaling[size].append(Job(f"{name}:scaling_{size}", f"{name}: scaling {size}", "tag", (path,), smallest, **common))
+    return [main, *scaling.values()]
 
 
-def run_jobs(jobs: Sequence[Job]) -> dict[str, dict]:
+def run_jobs(groups: Sequence[Sequence[Job]], repeats: int) -> dict[str, dict]:
+    """Each group's jobs interleaved (see ``run_interleaved``), one group after another."""
     results = {}
-    for number, job in enumerate(jobs, 1):
-        typer.echo(f"[{number}/{len(jobs)}] {job.title} ...", err=True)
-        job_start = time.perf_counter()
-        results[job.key] = summarize(job, run_in_fresh_process(job))
-        outcome = results[job.key].get("error", "done")
-        typer.echo(f"    {outcome} in {time.perf_counter() - job_start:.1f} s", err=True)
+    for number, group in enumerate(groups, 1):
+        titles = ", ".join(job.title for job in group)
+        typer.echo(f"[{number}/{len(groups)}] {titles} ...", err=True)
+        group_start = time.perf_counter()
+        for key, result in run_interleaved(group, repeats).items():
+            job = next(job for job in group if job.key == key)
+            results[key] = summarize(job, result)
+            if "error" in results[key]:
+                typer.echo(f"    {job.title}: {results[key]['error']}", err=True)
+        typer.echo(f"    done in {time.perf_counter() - group_start:.1f} s", err=True)
     return results
 
 
-def accuracy(nlp: Language, eval_dir: Path) -> dict[str, dict[str, dict]]:
-    """P/R/F per label per gold file: {file: {"report-ner": scores, "jieba": scores}}."""
+def accuracy(models: dict[str, Path], eval_dir: Path) -> dict[str, dict[str, dict]]:
+    """P/R/F per label per gold file: {file: {model name: scores, ..., "jieba": scores}}."""
     import peer_jieba
     from evaluate import evaluate_records, gold_records, score
+    from report_ner.tagging import load
 
-    results = {}
-    for path in sorted(eval_dir.glob("*.jsonl")):
-        records = gold_records(path)
-        project, _ = evaluate_records(nlp, records)
+    files = {path.stem: gold_records(path) for path in sorted(eval_dir.glob("*.jsonl"))}
+    results: dict[str, dict[str, dict]] = {name: {} for name in files}
+    for name, model in models.items():
+        nlp = load(model)
+        for stem, records in files.items():
+            results[stem][name] = evaluate_records(nlp, records)[0]
+        del nlp
+    for stem, records in files.items():
         gold = {(i, s["start"], s["end"], s["label"]) for i, record in enumerate(records) for s in record["spans"]}
         predicted = {(i, *span) for i, record in enumerate(records) for span in peer_jieba.tag(record["text"])}
-        results[path.stem] = {"report-ner": project, "jieba": score(gold, predicted)}
+        results[stem]["jieba"] = score(gold, predicted)
     return results
 
 
@@ -437,6 +485,13 @@ def ratio_note(part: dict, whole: dict, template: str) -> str:
     return template.format(part["median_s"] / whole["median_s"])
 
 
+def peer_note(summary: dict) -> str:
+    ratio = summary.get("rate_vs_peer")
+    if not ratio:
+        return ""
+    return f"{ratio['median']:.2f}× the peer's rate (median of rounds: " + ", ".join(f"{r:.2f}" for r in ratio["rounds"]) + ")"
+
+
 def workers_note(summary: dict, texts: dict) -> str:
     """How busy n_process workers can be: spaCy hands each worker whole batches."""
     n_process = summary["n_process"]
@@ -447,44 +502,47 @@ def workers_note(summary: dict, texts: dict) -> str:
     return note
 
 
-def speed_lines(speed: dict[str, dict], scaling: list[dict], texts: dict) -> list[str]:
-    tag1, tag2 = speed["tag_1_process"], speed["tag_2_processes"]
-    pipeline, peer = speed["pipeline"], speed["peer"]
-    rows = [
-        ["run", "input", "chars", "median s", "min–max s", "chars/s", "µs/char", "peak RSS MB", "note"],
-        speed_row("report-ner tag, 1 process", "all texts", tag1),
-        speed_row("report-ner tag, n_process=2", "all texts", tag2, workers_note(tag2, texts)),
-        speed_row("pipeline only (nlp.pipe)", "normalized", pipeline,
-                  ratio_note(pipeline, tag1, "{:.0%} of the 1-process tag time")),
-        speed_row("jieba.posseg peer", "raw", peer, ratio_note(peer, tag1, "{:.1%} of the 1-process tag time")),
+def speed_lines(speed: dict, scaling: dict[str, list[dict]], texts: dict) -> list[str]:
+    header = ["run", "input", "chars", "median s", "min–max s", "chars/s", "µs/char", "peak RSS MB", "note"]
+    peer = speed["peer"]
+    rows, scaling_rows = [header], []
+    for name, runs in speed["models"].items():
+        tag1, tag2, pipeline = runs["tag_1_process"], runs["tag_2_processes"], runs["pipeline"]
+        rows += [
+            speed_row(f"{name}: report-ner tag, 1 process", "all texts", tag1, peer_note(tag1)),
+            speed_row(f"{name}: report-ner tag, n_process=2", "all texts", tag2, workers_note(tag2, texts)),
+            speed_row(f"{name}: pipeline only (nlp.pipe)", "normalized", pipeline,
+                      ratio_note(pipeline, tag1, "{:.0%} of the 1-process tag time")),
+        ]
+        base = scaling[name][0] if scaling[name] else {}
+        for entry in scaling[name]:
+            notes = []
+            if entry is not base and entry.get("us_per_char") and base.get("us_per_char"):
+                notes.append(f"µs/char ×{entry['us_per_char'] / base['us_per_char']:.2f} of {base['size_title']}")
+            if entry["target_bytes"] >= RSS_TARGET_BYTES and "peak_rss_mb" in entry:
+                within = "within" if entry["peak_rss_mb"] <= RSS_TARGET_MB else "OVER"
+                notes.append(f"{within} the {RSS_TARGET_MB:,.0f} MB target")
+            scaling_rows.append(speed_row(f"{name}: scaling, tag 1 process", entry["size_title"], entry, "; ".join(notes)))
+    rows += [
+        speed_row("jieba.posseg peer", "raw", peer),
         speed_row("python + imports, idle", "-", speed["idle"], "memory baseline of a worker"),
     ]
-    base = scaling[0] if scaling else {}
-    for entry in scaling:
-        notes = []
-        if entry is not base and entry.get("us_per_char") and base.get("us_per_char"):
-            notes.append(f"µs/char ×{entry['us_per_char'] / base['us_per_char']:.2f} of {base['size_title']}")
-        if entry["target_bytes"] >= RSS_TARGET_BYTES and "peak_rss_mb" in entry:
-            within = "within" if entry["peak_rss_mb"] <= RSS_TARGET_MB else "OVER"
-            notes.append(f"{within} the {RSS_TARGET_MB:,.0f} MB target")
-        rows.append(speed_row("scaling: tag, 1 process", entry["size_title"], entry, "; ".join(notes)))
-    lines = aligned(rows, "llrrrrrrl")
+    lines = aligned(rows + scaling_rows, "llrrrrrrl")
     rule = "-" * max(len(line) for line in lines)
-    return [lines[0], rule, *lines[1:6], "", *lines[6:]]
+    return [lines[0], rule, *lines[1 : len(rows)], "", *lines[len(rows) :]]
 
 
 def accuracy_lines(results: dict[str, dict[str, dict]]) -> list[str]:
-    rows = [["gold file", "label", "gold", "ner P", "ner R", "ner F", "ner pred", "jieba P", "jieba R", "jieba F", "jieba pred"]]
-    for name, systems in results.items():
-        project, peer = systems["report-ner"], systems["jieba"]
-        for label, ours in project.items():
-            theirs = peer[label]
-            rows.append([
-                name, label, str(ours["gold"]),
-                f"{ours['p']:.3f}", f"{ours['r']:.3f}", f"{ours['f']:.3f}", str(ours["pred"]),
-                f"{theirs['p']:.3f}", f"{theirs['r']:.3f}", f"{theirs['f']:.3f}", str(theirs["pred"]),
-            ])
-    lines = aligned(rows, "llrrrrrrrrr")
+    systems = list(next(iter(results.values())).keys()) if results else []
+    rows = [["gold file", "label", "gold"] + [f"{system} {part}" for system in systems for part in ("P", "R", "F")]]
+    for name, scores in results.items():
+        for label, first in scores[systems[0]].items():
+            cells = [name, label, str(first["gold"])]
+            for system in systems:
+                ours = scores[system][label]
+                cells += [f"{ours['p']:.3f}", f"{ours['r']:.3f}", f"{ours['f']:.3f}"]
+            rows.append(cells)
+    lines = aligned(rows, "ll" + "r" * (len(rows[0]) - 2))
     lines.insert(1, "-" * len(lines[0]))
     return lines
 
@@ -492,18 +550,20 @@ def accuracy_lines(results: dict[str, dict[str, dict]]) -> list[str]:
 def render_table(report: dict) -> str:
     machine, settings, texts = report["machine"], report["settings"], report["texts"]
     lines = [
-        f"report-ner benchmark: model {settings['model']}, {settings['started']}",
+        "report-ner benchmark: " + ", ".join(f"{name} = {path}" for name, path in settings["models"].items())
+        + f", {settings['started']}",
         f"machine: {machine['cpu']}, {machine['usable_cores']} cores, {machine['memory_gb']} GB, "
         f"{machine['platform']}, Python {machine['python']}, spaCy {machine['spacy']}, jieba {machine['jieba']}",
         f"texts: {texts['reports']} reports + {texts['eval_texts']} gold texts = {texts['chars']:,} chars "
         f"({texts['bytes']:,} bytes UTF-8), {texts['pieces']} model pieces in batches of {settings['batch_size']}",
         f"each row: a fresh process, 1 untimed warm-up, then the median (and min–max) of {settings['repeats']} "
-        f"timed run(s) (scaling rows warm up on the smallest size); n_process workers started by "
+        f"timed run(s), interleaved round by round with the other rows of its block (scaling rows warm up "
+        f"on the smallest size); n_process workers started by "
         f"{settings['start_method']}",
         "",
     ]
     lines += speed_lines(report["speed"], report["scaling"], texts)
-    lines += ["", "accuracy on the gold files (spans as (start, end, label) in the input text; ner = report-ner)", ""]
+    lines += ["", "accuracy on the gold files (spans as (start, end, label) in the input text)", ""]
     lines += accuracy_lines(report["accuracy"])
     lines += ["", f"total benchmark time {report['settings']['elapsed_s']:.0f} s"]
     return "\n".join(lines)
@@ -521,7 +581,10 @@ def model_meta(model: Path) -> dict:
 
 
 def main(
-    model: Path = typer.Option(Path("training/model-best"), help="Trained pipeline folder."),
+    model: Path = typer.Option(Path("training/model-best"), help="The default trained pipeline."),
+    fast_model: Path = typer.Option(
+        Path("training/fast/model-best"), help="The fast pipeline (configs/fast.cfg); measured too when it exists."
+    ),
     output: Path = typer.Option(Path("training/benchmark.json"), help="Write the numbers here as JSON."),
     shared_dir: Path = typer.Option(Path("../shared"), help="Folder holding reports/ and eval/."),
     repeats: int = typer.Option(3, min=1, help="Timed runs per configuration (after one warm-up)."),
@@ -537,17 +600,23 @@ def main(
     if quick:
         sizes, repeats = QUICK_SIZES, 1
     size_list = parse_sizes(sizes)
-    try:
-        nlp = load(model)
-    except ModelError as err:
-        typer.echo(f"benchmark: {err}", err=True)
-        raise typer.Exit(2)
+    models = {"default": model}
+    if fast_model.exists():
+        models["fast"] = fast_model
+    else:
+        typer.echo(f"benchmark: {fast_model}: no fast model, measuring the default one only", err=True)
+    for path in models.values():
+        try:
+            load(path)
+        except ModelError as err:
+            typer.echo(f"benchmark: {err}", err=True)
+            raise typer.Exit(2)
 
     report: dict = {
         "machine": machine_info(),
         "settings": {
-            "model": str(model),
-            "model_meta": model_meta(model),
+            "models": {name: str(path) for name, path in models.items()},
+            "model_meta": {name: model_meta(path) for name, path in models.items()},
             "repeats": repeats,
             "sizes": [name for name, _ in size_list],
             "batch_size": batch_size,
@@ -558,18 +627,32 @@ def main(
         },
     }
     typer.echo("scoring the gold files ...", err=True)
-    report["accuracy"] = accuracy(nlp, shared_dir / "eval")
-    del nlp
+    report["accuracy"] = accuracy(models, shared_dir / "eval")
 
     with tempfile.TemporaryDirectory(prefix="report-ner-benchmark-") as tmp:
         inputs = write_inputs(shared_dir, Path(tmp), size_list)
         report["texts"] = texts_info(inputs, batch_size)
-        results = run_jobs(make_jobs(inputs, model, repeats, batch_size, start_method))
-    report["speed"] = {key: value for key, value in results.items() if not key.startswith("scaling_")}
-    report["scaling"] = [
-        {"size": name, "target_bytes": target, "size_title": size_title(target), **results[f"scaling_{name}"]}
-        for name, target, _ in inputs.scaled
-    ]
+        results = run_jobs(make_jobs(inputs, models, batch_size, start_method), repeats)
+    for name in models:
+        ours, peer = results[f"{name}:tag_1_process"], results["peer"]
+        rounds = [theirs / mine for theirs, mine in zip(peer.get("seconds", []), ours.get("seconds", [])) if mine]
+        if rounds:
+            ours["rate_vs_peer"] = {"median": round(statistics.median(rounds), 3), "rounds": [round(r, 3) for r in rounds]}
+    report["speed"] = {
+        "peer": results["peer"],
+        "idle": results["idle"],
+        "models": {
+            name: {run: results[f"{name}:{run}"] for run in ("tag_1_process", "tag_2_processes", "pipeline")}
+            for name in models
+        },
+    }
+    report["scaling"] = {
+        name: [
+            {"size": size, "target_bytes": target, "size_title": size_title(target), **results[f"{name}:scaling_{size}"]}
+            for size, target, _ in inputs.scaled
+        ]
+        for name in models
+    }
     report["settings"]["elapsed_s"] = round(time.perf_counter() - started, 1)
 
     typer.echo(render_table(report))
