@@ -18,8 +18,9 @@ configurations' memory mixes: it loads, makes one untimed warm-up run and waits.
 ``--repeats`` rounds each time one run of every configuration, interleaved (the order
 reversed every other round), because this machine's speed drifts by tens of percent over
 minutes; the table gives the median and min–max, each model's rate relative to the peer's
-as the median of the per-round ratios, and each process's peak RSS (VmHWM). Nothing is asserted: it prints one table and writes
-the same numbers, with a "machine" block, to ``--output`` as JSON.
+as the median of the per-round ratios, and each process's peak RSS (VmHWM). Nothing is
+asserted: it prints one table and writes the same numbers, with a "machine" block, to
+``--output`` as JSON.
 """
 
 from __future__ import annotations

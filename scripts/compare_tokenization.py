@@ -16,7 +16,6 @@ VARIANTS = {
     "a_char": {"config": "configs/char.cfg", "segmenter": "char"},
     "b_pkuseg": {"config": "configs/pkuseg.cfg", "segmenter": "pkuseg"},
     "c_char_lexicon": {"config": "configs/char_lexicon.cfg", "segmenter": "char"},
-    "d_fast": {"config": "configs/fast.cfg", "segmenter": "char"},
 }
 
 

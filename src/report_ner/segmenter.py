@@ -24,16 +24,17 @@ class JiebaSegmenter:
 
     def __init__(self) -> None:
         import jieba
+        from jieba import finalseg
 
         jieba.setLogLevel(logging.WARNING)
+        self._han, self._skip, self._hmm = jieba.re_han_default, jieba.re_skip_default, finalseg
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.check_initialized()
         self._freq: dict[str, int] = self._tokenizer.FREQ
         self._log_total = log(self._tokenizer.total)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        from jieba import re_han_default as han, re_skip_default as skip
-
+        han, skip = self._han, self._skip
         spans, offset = [], 0
         for block in han.split(text):
             if not block:
@@ -89,12 +90,10 @@ class JiebaSegmenter:
 
     def _single_run(self, run: str, lengths: list[int]) -> None:
         """A run of one-character words: jieba's HMM regroups it unless it is a known word."""
-        from jieba import finalseg
-
         if len(run) == 1:
             lengths.append(1)
         elif not self._freq.get(run):
-            lengths.extend(len(word) for word in finalseg.cut(run))
+            lengths.extend(len(word) for word in self._hmm.cut(run))
         else:
             lengths.extend([1] * len(run))
 

@@ -2,8 +2,9 @@
 
 spaCy's transition-based ``ner`` takes one step per token with a hidden layer per step;
 on character tokens that is most of the pipeline's time. This head scores all tokens of a
-batch with one matrix product and decodes the argmax moves into spans, trading the
-transition system's label history for speed (``configs/fast.cfg``).
+batch with one matrix product, picks the most probable valid BILUO sequence (Viterbi over
+the stretches whose argmax is not O) and reads the spans off it, trading the transition
+system's view of the span built so far for speed (``configs/fast.cfg``).
 """
 
 from __future__ import annotations
@@ -74,13 +75,16 @@ def transitions(n_labels: int) -> numpy.ndarray:
     """(from, to) log-weights of the BILUO tag set: 0 where a move may follow another, -inf
     where it may not (I or L only after B or I of the same label; B, U or O only after O,
     L or U)."""
-    size = 1 + len(MOVES) * n_labels
+    moves = len(MOVES)
+    size = 1 + moves * n_labels
     weights = numpy.full((size, size), -numpy.inf, dtype="f")
-    closed = [0] + [1 + 4 * k + m for k in range(n_labels) for m in (2, 3)]
-    opening = [0] + [1 + 4 * k + m for k in range(n_labels) for m in (0, 3)]
+    begin, inside, last, unit = (MOVES.index(move) for move in "BILU")
+    first = [1 + moves * k for k in range(n_labels)]  # B of each label
+    closed = [0] + [b + m for b in first for m in (last, unit)]
+    opening = [0] + [b + m for b in first for m in (begin, unit)]
     weights[numpy.ix_(closed, opening)] = 0.0
-    for k in range(n_labels):
-        weights[numpy.ix_([1 + 4 * k, 2 + 4 * k], [2 + 4 * k, 3 + 4 * k])] = 0.0
+    for b in first:
+        weights[numpy.ix_([b + begin, b + inside], [b + inside, b + last])] = 0.0
     return weights
 
 
