@@ -1,26 +1,34 @@
-"""Build corpus/reports.jsonl from the authored markup files and the annotated OCR sample."""
+"""Build corpus/reports.jsonl from the annotated markup files.
+
+Sources: the annotated OCR sample (``corpus/*.ann.txt``, raw file beside it), the annotated
+real reports (``corpus/real/*.ann.txt``, their raw text in ``../shared``), and the
+team-written reports (``corpus/written/*.txt``).
+"""
 
 import json
 from pathlib import Path
 
 import typer
 
-from report_ner.corpus import read_markup_file
+from report_ner.corpus import check_shared_source, read_markup_file
 from report_ner.text import normalize
 
 
 def main(
     corpus_dir: Path = typer.Argument(Path("corpus"), help="The corpus folder"),
     output: Path = typer.Option(Path("corpus/reports.jsonl"), help="JSONL to write"),
+    shared: Path = typer.Option(Path("../shared"), help="The shared folder that real reports come from"),
 ) -> None:
-    sources = sorted(corpus_dir.glob("*.ann.txt")) + sorted((corpus_dir / "written").glob("*.txt"))
+    sources = (
+        sorted(corpus_dir.glob("*.ann.txt"))
+        + sorted((corpus_dir / "real").glob("*.ann.txt"))
+        + sorted((corpus_dir / "written").glob("*.txt"))
+    )
     records = []
     failed = False
     for path in sources:
         meta, text, spans, problems = read_markup_file(path)
-        for problem in problems:
-            typer.echo(str(problem), err=True)
-            failed = True
+        problems += check_shared_source(meta, text, shared, str(path))
         raw_name = meta.get("raw")
         if raw_name:
             # An annotated raw input must be annotated on exactly the normalized text the
@@ -29,6 +37,9 @@ def main(
             if expected != text:
                 typer.echo(f"{path}:1: error: text differs from normalize({raw_name})", err=True)
                 failed = True
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+            failed = True
         meta.setdefault("source", "written")
         record_id = meta.pop("id", path.name.split(".")[0])
         records.append({"id": record_id, "text": text, "spans": spans, "meta": meta})

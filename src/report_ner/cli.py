@@ -45,6 +45,11 @@ class TagFormat(str, Enum):
     table = "table"
 
 
+class AnnotateFormat(str, Enum):
+    jsonl = "jsonl"
+    markup = "markup"
+
+
 class InputTally:
     """Passes decoded inputs on, reporting and counting the ones that fail."""
 
@@ -224,6 +229,9 @@ def annotate(
     output: Path = typer.Option(..., "--output", "-o", help="Corpus JSONL to write (atomically)."),
     model: str = typer.Option("training/model-best", "--model", "-m", help="Pre-annotate with this model; rules when it does not exist."),
     genre: str = typer.Option("unknown", help="meta.genre of the new records"),
+    output_format: AnnotateFormat = typer.Option(
+        AnnotateFormat.jsonl, "--format", "-f", help="jsonl: corpus records; markup: one [[surface|LABEL]] file (one input)"
+    ),
 ) -> None:
     """Pre-annotate new reports in the corpus format, for a person to correct."""
     from .export import atomic_output
@@ -231,6 +239,9 @@ def annotate(
     from .rules import rule_spans
     from .tagging import ModelError, load, tag_docs
 
+    if output_format is AnnotateFormat.markup and len(inputs) != 1:
+        report_error("--format markup writes one report: give exactly one input file")
+        raise typer.Exit(EXIT_NOTHING)
     tally = InputTally(inputs)
     try:
         nlp = load(model)
@@ -246,21 +257,28 @@ def annotate(
                     {"start": (s := doc.normalized.normalized_offset(e.start)), "end": s + len(e.text), "label": e.label}
                     for e in doc.entities
                 ]
-                out.write(_corpus_line(doc.source, doc.normalized.text, spans, genre, model))
+                out.write(_corpus_line(doc.source, doc.normalized.text, spans, genre, model, output_format))
                 processed += 1
         else:
             lexicon = Lexicon.packaged()
             for item in tally:
                 text = normalize(item.text).text
                 spans = [{"start": a, "end": b, "label": label} for a, b, label in rule_spans(text, lexicon)]
-                out.write(_corpus_line(item.source, text, sorted(spans, key=lambda s: s["start"]), genre, "rules"))
+                out.write(_corpus_line(item.source, text, sorted(spans, key=lambda s: s["start"]), genre, "rules", output_format))
                 processed += 1
     raise typer.Exit(exit_code(processed, tally.failed))
 
 
-def _corpus_line(source: str, text: str, spans: list[dict], genre: str, annotator: str) -> str:
+def _corpus_line(
+    source: str, text: str, spans: list[dict], genre: str, annotator: str, output_format: AnnotateFormat
+) -> str:
+    from .corpus import META_PREFIX, to_markup
+
     record_id = Path(source).stem if source != "<stdin>" else "stdin"
     meta = {"source": "pre-annotated", "file": source, "genre": genre, "annotator": annotator}
+    if output_format is AnnotateFormat.markup:
+        meta = {"id": record_id, **meta}
+        return "\n".join([f"{META_PREFIX} {json.dumps(meta, ensure_ascii=False)}", *to_markup(text, spans)]) + "\n"
     return json.dumps({"id": record_id, "text": text, "spans": spans, "meta": meta}, ensure_ascii=False) + "\n"
 
 

@@ -88,8 +88,12 @@ def read_markup_file(path: Path) -> tuple[dict, str, list[dict], list[Problem]]:
     return meta, text, spans, problems
 
 
-def check_record(record: dict, where: str, line: int) -> list[Problem]:
-    """Checks that need only one record: labels, ranges, overlaps and span edges."""
+def check_record(record: dict, where: str, line: int, *, markup: bool = False) -> list[Problem]:
+    """Checks that need only one record: labels, ranges, overlaps and span edges.
+
+    With ``markup``, a span's finding names the line of its paragraph in the markup file
+    (the meta line, then one paragraph a line) instead of ``line``.
+    """
     problems: list[Problem] = []
     text = record.get("text")
     if not isinstance(text, str) or not text:
@@ -100,6 +104,8 @@ def check_record(record: dict, where: str, line: int) -> list[Problem]:
     for span in sorted(record.get("spans", []), key=lambda s: (s.get("start", -1), s.get("end", -1))):
         start, end, label = span.get("start"), span.get("end"), span.get("label")
         shown = text[start:end] if isinstance(start, int) and isinstance(end, int) else "?"
+        if markup and isinstance(start, int):
+            line = text.count("\n", 0, start) + 2
         if label not in LABELS:
             problems.append(Problem(where, line, f"unknown label {label!r} on {shown!r}"))
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
@@ -152,7 +158,7 @@ def _occurrences(text: str, needle: str) -> Iterable[int]:
 
 
 def check_consistency(
-    records: list[tuple[str, int, dict]], exceptions: set[str]
+    records: list[tuple[str, int, dict]], exceptions: set[str], *, markup: bool = False
 ) -> list[Problem]:
     """Same surface labelled differently, or left unlabelled elsewhere, across the corpus.
 
@@ -183,8 +189,9 @@ def check_consistency(
                 continue
             for start in _occurrences(text, surface):
                 if not any(covered[start : start + len(surface)]):
+                    at_line = text.count("\n", 0, start) + 2 if markup else line
                     problems.append(
-                        Problem(where, line, f"{surface!r} at {start} is unlabelled here but labelled elsewhere", "review")
+                        Problem(where, at_line, f"{surface!r} at {start} is unlabelled here but labelled elsewhere", "review")
                     )
                     break
     return problems
@@ -201,3 +208,38 @@ def coverage(records: Iterable[dict]) -> dict[str, int]:
     result = {label: len(distinct[label]) for label in LABELS}
     result["chars"] = chars
     return result
+
+
+def to_markup(text: str, spans: Iterable[dict]) -> list[str]:
+    """Inline ``[[surface|LABEL]]`` markup of ``text``, one paragraph a line (the inverse of
+    ``read_markup_file``'s body)."""
+    out: list[str] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: s["start"]):
+        if span["start"] < cursor:
+            continue  # overlapping spans cannot be written inline; the validator reports them
+        out.append(text[cursor : span["start"]])
+        out.append(f"[[{text[span['start']:span['end']]}|{span['label']}]]")
+        cursor = span["end"]
+    out.append(text[cursor:])
+    return "".join(out).split("\n")
+
+
+def check_shared_source(meta: dict, text: str, shared_dir: Path, where: str) -> list[Problem]:
+    """A record annotated on a report in ``shared/`` must carry exactly the normalized text
+    of that file (``meta["shared"]``, relative to ``shared_dir``), or its offsets would drift."""
+    from .text import normalize
+
+    relative = meta.get("shared")
+    if not relative:
+        return []
+    source = shared_dir / relative
+    if not source.is_file():
+        return [Problem(where, 1, f"source report {source} is missing (the shared folder must stand beside the project)")]
+    expected = normalize(source.read_text(encoding="utf-8")).text
+    if expected == text:
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(expected, text)) if a != b), min(len(expected), len(text)))
+    # Line numbers of the markup file: the meta line, then one paragraph a line.
+    line = text.count("\n", 0, at) + 2
+    return [Problem(where, line, f"text differs from normalize({relative}) at character {at}: {text[at:at + 20]!r}, expected {expected[at:at + 20]!r}")]
