@@ -40,6 +40,7 @@ def main(
     segmenter: str = typer.Option("char", help="char or pkuseg: the pipeline's tokenization"),
     pkuseg_model: Optional[Path] = typer.Option(None, help="pkuseg model folder (segmenter=pkuseg)"),
     only_source: Optional[str] = typer.Option(None, help="Keep only train documents of this meta.source"),
+    exclude_source: Optional[str] = typer.Option(None, help="Leave out train documents of this meta.source"),
     allow_misaligned: bool = typer.Option(False, help="Drop (and count) spans that do not align with tokens"),
     prefix: str = typer.Option("", help="Prefix for the output file names"),
 ) -> None:
@@ -53,7 +54,8 @@ def main(
             typer.echo(f"{corpus}:{line}: {error}", err=True)
             raise typer.Exit(1)
         part = "dev" if record["id"] in dev_ids else "train"
-        if part == "train" and only_source and record.get("meta", {}).get("source") != only_source:
+        source = record.get("meta", {}).get("source")
+        if part == "train" and ((only_source and source != only_source) or (exclude_source and source == exclude_source)):
             continue
         for text, spans in paragraphs(record):
             doc = nlp.make_doc(text)

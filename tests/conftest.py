@@ -9,16 +9,18 @@ OCR_SAMPLE = PROJECT / "corpus" / "npcsc_2022_ocr.txt"
 
 
 def shared_path(*parts: str) -> Path:
+    """A file of ../shared beside the checkout; its absence fails the test, never skips it."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"../shared is absent here ({path} not found)")
+        pytest.fail(f"{path} not found: the shared folder must stand beside the project (../shared)")
     return path
 
 
 def eval_records():
     folder = SHARED / "eval"
-    if not folder.exists():
-        return []
+    if not folder.is_dir():
+        # At collection time: an empty parameter list would skip silently.
+        raise FileNotFoundError(f"{folder} not found: the shared folder must stand beside the project (../shared)")
     return [
         pytest.param(json.loads(line), id=f"{path.stem}")
         for path in sorted(folder.glob("*.jsonl"))
@@ -47,10 +49,10 @@ def tiny_project(tmp_path_factory):
         source = PROJECT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     shutil.copytree(PROJECT / "corpus", root / "corpus", ignore=shutil.ignore_patterns("*.spacy", "segmenter", "*stats.json"))
-    eval_dir = SHARED / "eval" if (SHARED / "eval").exists() else root / "no-eval"
     result = subprocess.run(
         [sys.executable, "-m", "spacy", "project", "run", "all", str(root),
-         "--vars.max_steps", str(TINY_STEPS), "--vars.eval_frequency", "100", "--vars.eval_dir", str(eval_dir)],
+         "--vars.max_steps", str(TINY_STEPS), "--vars.eval_frequency", "100",
+         "--vars.shared_dir", str(shared_path()), "--vars.eval_dir", str(shared_path("eval"))],
         capture_output=True, text=True, cwd=root,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from .conftest import shared_path
 from report_ner.entity_norm import (
     canonical_law,
     canonical_org,
@@ -20,7 +21,6 @@ from report_ner.entity_norm import (
     report_year,
 )
 
-SHARED = Path("/work/shared")
 ALIAS_FILE = Path(__file__).resolve().parents[1] / "src" / "report_ner" / "data" / "org_aliases.tsv"
 
 # ------------------------------------------------------------------- FIGURE
@@ -267,9 +267,7 @@ REPORT_FILES = [
 
 @pytest.mark.parametrize(("name", "year"), REPORT_FILES)
 def test_report_year_of_real_reports(name: str, year: int) -> None:
-    path = SHARED / "reports" / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
+    path = shared_path("reports", name)
     assert report_year(path.read_text(encoding="utf-8")) == year
 
 
@@ -277,9 +275,7 @@ def test_report_year_of_real_reports(name: str, year: int) -> None:
 
 
 def _load_gold(name: str) -> dict:
-    path = SHARED / "eval" / f"{name}.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} not available")
+    path = shared_path("eval", f"{name}.jsonl")
     with path.open(encoding="utf-8") as lines:
         return json.loads(next(lines))
 

@@ -129,6 +129,7 @@ def tag(
     output_format: TagFormat = typer.Option(TagFormat.jsonl, "--format", "-f", help="jsonl, csv, html or table"),
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the model."),
     batch_size: int = typer.Option(4, "--batch-size", min=1, help="Pieces of up to 2,000 characters per batch (bounds memory)."),
+    min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave out entities whose probability is lower."),
 ) -> None:
     """Tag entities (LAW, ORG, PERSON, FIGURE, DATE) with input offsets and their sections."""
     from .export import atomic_output, write_stream
@@ -137,7 +138,7 @@ def tag(
     nlp = load_model_or_exit(model)
     tally = InputTally(inputs)
     with atomic_output(output, sys.stdout) as out:
-        stream = tag_docs(nlp, tally, batch_size=batch_size, n_process=n_process)
+        stream = tag_docs(nlp, tally, batch_size=batch_size, n_process=n_process, min_score=min_score)
         with click.progressbar(stream, label="tagging", file=sys.stderr, show_pos=True) as progress:
             processed = write_stream(out, iter(progress), output_format.value)
     raise typer.Exit(exit_code(processed, tally.failed))

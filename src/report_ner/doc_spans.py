@@ -1,17 +1,43 @@
-"""Reading a Doc's entities cheaply.
+"""Reading a Doc's entities cheaply, and their probabilities.
 
 ``Doc.ents`` builds a ``Token`` object for every token of the doc; on character-level docs
-that costs more than the NER head of the fast pipeline. ``entity_spans`` reads the same spans
-from the IOB arrays and only touches entity tokens.
+that costs more than the NER head. ``entity_spans`` reads the same spans from the IOB arrays
+and only touches entity tokens. ``doc._.ent_scores`` holds the probability of each entity
+(set by the NER head; 1.0 for an entity made by a rule), ``span._.score`` reads it.
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 import numpy
 from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.tokens import Doc, Span
 
 IOB_INSIDE, IOB_BEGIN = 1, 3
+
+
+def score_key(start_char: int, end_char: int, label: str) -> str:
+    return f"{start_char}:{end_char}:{label}"
+
+
+def entity_score(span: Span) -> Optional[float]:
+    """The probability given to this entity (None where nothing scored it)."""
+    scores = span.doc._.ent_scores
+    return None if scores is None else scores.get(score_key(span.start_char, span.end_char, span.label_))
+
+
+def set_entity_score(span: Span, score: float) -> None:
+    if span.doc._.ent_scores is None:
+        span.doc._.ent_scores = {}
+    span.doc._.ent_scores[score_key(span.start_char, span.end_char, span.label_)] = score
+
+
+# Module-level functions, not lambdas: extensions must pickle for nlp.pipe(n_process=…).
+if not Doc.has_extension("ent_scores"):
+    Doc.set_extension("ent_scores", default=None)
+if not Span.has_extension("score"):
+    Span.set_extension("score", getter=entity_score)
 
 
 def entity_spans(doc: Doc) -> list[Span]:

@@ -7,6 +7,7 @@ import html
 import io
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from contextlib import contextmanager
@@ -24,10 +25,17 @@ LABEL_COLORS = {
     "FIGURE": "#b7e4c7",
     "DATE": "#cdb4db",
 }
+ENTITY_MARK = re.compile(r'<mark class="entity"')
 CSV_FIELDS = [
-    "source", "label", "text", "start", "end", "section", "section_number", "section_title",
+    "source", "label", "text", "start", "end", "score", "section", "section_number", "section_title",
     "norm_value", "norm_unit", "norm_approx", "norm_iso", "norm_canonical",
 ]
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -43,6 +51,9 @@ def atomic_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     try:
         with handle:
             yield handle
+        # The temporary file is private (0600); the output gets the mode any new file of the
+        # user would get, or keeps the mode of the file it replaces.
+        os.chmod(handle.name, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~current_umask())
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -64,6 +75,7 @@ def csv_rows(doc: TaggedDoc) -> Iterator[dict]:
             "text": entity.text,
             "start": entity.start,
             "end": entity.end,
+            "score": "" if entity.score is None else entity.score,
             "section": entity.section,
             "section_number": section.get("number") or "",
             "section_title": section.get("title") or section.get("kind", ""),
@@ -104,19 +116,24 @@ def section_table(doc: TaggedDoc) -> str:
 def _marked_section(doc: TaggedDoc, start: int, end: int) -> str:
     """displaCy's entity markup of normalized text [start, end)."""
     assert doc.normalized is not None
-    ents = []
+    ents, hovers = [], []
     for entity in doc.entities:
         norm_start = doc.normalized.normalized_offset(entity.start) - start
         norm_end = norm_start + len(entity.text)
         if 0 <= norm_start and norm_end <= end - start:
             ents.append({"start": norm_start, "end": norm_end, "label": entity.label})
-    return displacy.render(
+            score = "" if entity.score is None else f" {entity.score:.3f}"
+            hovers.append(html.escape(f"{entity.label}{score} [{entity.start}:{entity.end}]", quote=True))
+    markup = displacy.render(
         {"text": doc.normalized.text[start:end], "ents": ents, "title": None},
         style="ent",
         manual=True,
         jupyter=False,
         options={"colors": LABEL_COLORS},
     )
+    # displaCy writes one <mark class="entity" …> per entity, in order: give each a hover title.
+    titles = iter(hovers)
+    return ENTITY_MARK.sub(lambda match: f'<mark title="{next(titles, "")}" class="entity"', markup)
 
 
 def html_document(doc: TaggedDoc) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Collection, Iterable, Iterator
 
 LAW_PREFIX = "中华人民共和国"
@@ -110,3 +111,44 @@ class Lexicon:
                 name, category = line.rstrip("\n").split("\t", 1)
                 lexicon.add(name, category)
         return lexicon
+
+
+LEXICON_FILES = (("LAW", "laws"), ("ORG", "orgs"))
+
+
+def load_lexicon_dir(lexicon_dir: Path | None) -> Lexicon:
+    """The packaged law and institution lexicons, or ``laws.txt`` / ``orgs.txt`` in a folder."""
+    if lexicon_dir is None:
+        return Lexicon.packaged()
+    folder = Path(lexicon_dir)
+    missing = [str(folder / f"{stem}.txt") for _, stem in LEXICON_FILES if not (folder / f"{stem}.txt").is_file()]
+    if missing:
+        raise FileNotFoundError(f"lexicon folder {folder}: missing {', '.join(missing)}")
+    return Lexicon.from_names(
+        {label: read_lexicon_lines((folder / f"{stem}.txt").read_text(encoding="utf-8").splitlines()) for label, stem in LEXICON_FILES}
+    )
+
+
+class LexiconStore:
+    """Serialization of a component's ``lexicon``: it travels with the pipeline."""
+
+    lexicon: Lexicon
+    FILE_NAME = "lexicon.tsv"
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return ("\n".join(self.lexicon.to_lines()) + "\n").encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()):
+        self.lexicon = Lexicon.from_lines(data.decode("utf-8").splitlines())
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / self.FILE_NAME).write_bytes(self.to_bytes())
+
+    def from_disk(self, path, *, exclude=tuple()):
+        lexicon_file = Path(path) / self.FILE_NAME
+        if not lexicon_file.is_file():
+            raise FileNotFoundError(f"{lexicon_file}: the component's lexicon is missing from the pipeline folder")
+        return self.from_bytes(lexicon_file.read_bytes())

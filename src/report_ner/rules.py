@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .doc_spans import entity_spans
+from .doc_spans import entity_spans, set_entity_score
 from .lexicon import Lexicon
 from .text import YEAR
+from .tokenizer import doc_text
 
 NUMBER = r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇一二两三四五六七八九十百千万亿]+)"
 UNITS = (
@@ -62,13 +63,15 @@ def law_title_spans(text: str) -> Iterator[tuple[int, int]]:
 def add_law_titles(doc):
     """Make every law-shaped 《…》 title one LAW entity, replacing what overlaps it."""
     titles = []
-    for start, end in law_title_spans(doc.text):
+    for start, end in law_title_spans(doc_text(doc)):
         span = doc.char_span(start, end, label="LAW")
         if span is not None:
             titles.append(span)
     if titles:
         kept = [ent for ent in entity_spans(doc) if not any(ent.start < t.end and t.start < ent.end for t in titles)]
         doc.ents = sorted(kept + titles, key=lambda span: span.start)
+        for title in titles:
+            set_entity_score(title, 1.0)  # a rule's entity: certain by construction
     return doc
 
 

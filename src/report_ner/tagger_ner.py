@@ -9,16 +9,23 @@ system's view of the span built so far for speed (``configs/fast.cfg``).
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 from typing import Callable, Iterable, Optional
 
 import numpy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Model, SequenceCategoricalCrossentropy, set_dropout_rate
+from spacy.util import registry
+from thinc.api import Linear, Model, SequenceCategoricalCrossentropy, chain, set_dropout_rate, with_array, zero_init
+from thinc.types import Floats2d
+
+from .doc_spans import score_key
+from .tokenizer import doc_text
 
 MOVES = ("B", "I", "L", "U")
 
@@ -37,6 +44,40 @@ DEFAULT_MODEL = {
         "subword_features": False,
     },
 }
+
+
+@registry.architectures("report_ner.CRFTagger.v1")
+def build_crf_tagger(tok2vec: Model[list[Doc], list[Floats2d]], nO: Optional[int] = None) -> Model[list[Doc], list[Floats2d]]:
+    """Per-token tag scores (a linear layer over the token vectors) plus a learned
+    tag-to-tag transition matrix ``T``: a linear-chain CRF. ``TaggerNER`` trains it with the
+    CRF likelihood and decodes with the transitions; the model's forward pass gives the
+    per-token scores only."""
+    width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
+    output_layer = Linear(nO, width, init_W=zero_init)
+    scorer = chain(tok2vec, with_array(output_layer))
+    model: Model[list[Doc], list[Floats2d]] = Model(
+        "crf_tagger",
+        _crf_forward,
+        layers=[scorer],
+        params={"T": None},
+        dims={"nO": nO},
+        init=_crf_init,
+    )
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("output_layer", output_layer)
+    return model
+
+
+def _crf_forward(model: Model, docs: list[Doc], is_train: bool):
+    return model.layers[0](docs, is_train)
+
+
+def _crf_init(model: Model, X=None, Y=None) -> None:
+    if Y is not None and not model.has_dim("nO"):
+        model.set_dim("nO", Y[0].shape[1])
+    model.layers[0].initialize(X=X, Y=Y)
+    n_tags = model.get_dim("nO")
+    model.set_param("T", model.ops.alloc2f(n_tags, n_tags))
 
 
 def tag_names(labels: Iterable[str]) -> list[str]:
@@ -88,33 +129,215 @@ def transitions(n_labels: int) -> numpy.ndarray:
     return weights
 
 
-def best_tags(scores: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
-    """Tag ids of the most probable valid BILUO sequence (Viterbi), between two O tags.
+def log_softmax(logits: numpy.ndarray) -> numpy.ndarray:
+    """Row-wise log probabilities of unnormalized scores."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
 
-    Only stretches whose argmax is not O are decoded: an O argmax stays O, so the cost is
-    in the entity tokens, and each stretch must open after O and close before it.
-    """
-    tags = scores.argmax(axis=1)
-    log_scores = numpy.log(numpy.maximum(scores, 1e-12))
-    inside = numpy.flatnonzero(tags)
+
+def _logsumexp(values: numpy.ndarray, axis: int) -> numpy.ndarray:
+    top = values.max(axis=axis, keepdims=True)
+    top = numpy.where(numpy.isfinite(top), top, 0.0)
+    with numpy.errstate(divide="ignore"):
+        return numpy.log(numpy.exp(values - top).sum(axis=axis)) + top.squeeze(axis)
+
+
+def _stretches(
+    logits: numpy.ndarray, outside: Optional[numpy.ndarray], margin: int = 0
+) -> tuple[numpy.ndarray, numpy.ndarray, list[tuple[int, int]]]:
+    """(logits with ``outside`` tokens forced to O, argmax tags, stretches of tokens whose
+    argmax is not O, each widened by ``margin`` tokens on both sides where no ``outside``
+    token stands)."""
+    if outside is not None and outside.any():
+        logits = logits.copy()
+        logits[outside, 1:] = -numpy.inf
+        logits[outside, 0] = 0.0
+    tags = logits.argmax(axis=1)
+    candidate = tags != 0
+    for _ in range(margin):
+        grown = candidate.copy()
+        grown[1:] |= candidate[:-1]
+        grown[:-1] |= candidate[1:]
+        candidate = grown if outside is None else grown & ~outside
+    inside = numpy.flatnonzero(candidate)
     if not len(inside):
-        return tags
+        return logits, tags, []
     breaks = numpy.flatnonzero(numpy.diff(inside) > 1)
     starts = numpy.concatenate([[inside[0]], inside[breaks + 1]])
     ends = numpy.concatenate([inside[breaks], [inside[-1]]]) + 1
-    every = numpy.arange(weights.shape[0])
-    for start, end in zip(starts.tolist(), ends.tolist()):
-        best = log_scores[start] + weights[0]
-        back = numpy.zeros((end - start, weights.shape[0]), dtype="i")
-        for offset, position in enumerate(range(start + 1, end), start=1):
-            candidates = best[:, None] + weights
-            back[offset] = candidates.argmax(axis=0)
-            best = candidates[back[offset], every] + log_scores[position]
-        tag = int((best + weights[:, 0]).argmax())
-        for offset in range(end - start - 1, -1, -1):
-            tags[start + offset] = tag
-            tag = back[offset, tag]
-    return tags
+    return logits, tags, list(zip(starts.tolist(), ends.tolist()))
+
+
+def _viterbi(log_scores: numpy.ndarray, weights: numpy.ndarray) -> list[int]:
+    """The best valid tag sequence of one stretch, which opens after O and closes before it."""
+    size = weights.shape[0]
+    every = numpy.arange(size)
+    best = log_scores[0] + weights[0]
+    back = numpy.zeros((len(log_scores), size), dtype="i")
+    for offset in range(1, len(log_scores)):
+        candidates = best[:, None] + weights
+        back[offset] = candidates.argmax(axis=0)
+        best = candidates[back[offset], every] + log_scores[offset]
+    tag = int((best + weights[:, 0]).argmax())
+    path = [0] * len(log_scores)
+    for offset in range(len(log_scores) - 1, -1, -1):
+        path[offset] = tag
+        tag = int(back[offset, tag])
+    return path
+
+
+def _span_log_probs(log_scores: numpy.ndarray, weights: numpy.ndarray, spans: list[tuple[int, int, int]]) -> list[float]:
+    """Marginal log probability of each (start, end, label) span of a stretch: the mass of
+    all valid tag sequences of the stretch that have exactly this span (forward-backward)."""
+    length = len(log_scores)
+    alpha = numpy.empty_like(log_scores)
+    beta = numpy.empty_like(log_scores)
+    alpha[0] = log_scores[0] + weights[0]
+    for t in range(1, length):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + weights, axis=0) + log_scores[t]
+    beta[-1] = weights[:, 0]
+    for t in range(length - 2, -1, -1):
+        beta[t] = _logsumexp(weights + (log_scores[t + 1] + beta[t + 1])[None, :], axis=1)
+    log_z = float(_logsumexp(alpha[-1] + beta[-1], axis=0))
+    moves = len(MOVES)
+    result = []
+    for start, end, label in spans:
+        begin = 1 + moves * label
+        if end - start == 1:
+            value = alpha[start, begin + 3] + beta[start, begin + 3]
+        else:
+            value = alpha[start, begin] + log_scores[start + 1 : end - 1, begin + 1].sum() + log_scores[end - 1, begin + 2] + beta[end - 1, begin + 2]
+        result.append(float(value) - log_z)
+    return result
+
+
+def crf_loss(
+    emissions: numpy.ndarray, gold: list[Optional[int]], weights: numpy.ndarray
+) -> tuple[float, numpy.ndarray, numpy.ndarray]:
+    """Negative log likelihood of the gold tags of one doc under a linear-chain CRF, and its
+    gradients for the emissions and the transition weights.
+
+    The chain starts after and ends before an O tag (row and column 0 of ``weights``), as in
+    decoding. A missing gold tag (None) is marginalized over.
+    """
+    length, size = emissions.shape
+    alpha, beta, log_z = _forward_backward(emissions, weights)
+    node, edge = _marginals(emissions, weights, alpha, beta, log_z)
+    if all(tag is not None for tag in gold):
+        tags = numpy.asarray(gold)
+        gold_score = emissions[numpy.arange(length), tags].sum() + weights[0, tags[0]] + weights[tags[-1], 0]
+        gold_score += weights[tags[:-1], tags[1:]].sum()
+        gold_node = numpy.zeros_like(node)
+        gold_node[numpy.arange(length), tags] = 1.0
+        gold_edge = numpy.zeros_like(edge)
+        numpy.add.at(gold_edge, (tags[:-1], tags[1:]), 1.0)
+        gold_edge[0, tags[0]] += 1.0
+        gold_edge[tags[-1], 0] += 1.0
+    else:
+        allowed = numpy.full((length, size), -numpy.inf, dtype=emissions.dtype)
+        for position, tag in enumerate(gold):
+            if tag is None:
+                allowed[position] = 0.0
+            else:
+                allowed[position, tag] = 0.0
+        constrained = emissions + allowed
+        c_alpha, c_beta, gold_score = _forward_backward(constrained, weights)
+        gold_node, gold_edge = _marginals(constrained, weights, c_alpha, c_beta, gold_score)
+    return float(log_z - gold_score), node - gold_node, edge - gold_edge
+
+
+def _forward_backward(emissions: numpy.ndarray, weights: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray, float]:
+    length = len(emissions)
+    alpha = numpy.empty_like(emissions)
+    beta = numpy.empty_like(emissions)
+    alpha[0] = emissions[0] + weights[0]
+    for t in range(1, length):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + weights, axis=0) + emissions[t]
+    beta[-1] = weights[:, 0]
+    for t in range(length - 2, -1, -1):
+        beta[t] = _logsumexp(weights + (emissions[t + 1] + beta[t + 1])[None, :], axis=1)
+    return alpha, beta, float(_logsumexp(alpha[-1] + beta[-1], axis=0))
+
+
+def _marginals(
+    emissions: numpy.ndarray, weights: numpy.ndarray, alpha: numpy.ndarray, beta: numpy.ndarray, log_z: float
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Per-token tag marginals and expected transition counts (boundary O moves included)."""
+    node = numpy.exp(alpha + beta - log_z)
+    edge = numpy.zeros_like(weights)
+    if len(emissions) > 1:
+        pair = alpha[:-1, :, None] + weights[None] + (emissions[1:] + beta[1:])[:, None, :] - log_z
+        edge += numpy.exp(pair).sum(axis=0)
+    edge[0] += node[0]
+    edge[:, 0] += node[-1]
+    return node, edge
+
+
+def best_tags(logits: numpy.ndarray, weights: numpy.ndarray, outside: Optional[numpy.ndarray] = None) -> numpy.ndarray:
+    """Tag ids of the most probable valid BILUO sequence (Viterbi), between two O tags.
+
+    ``logits`` are the head's unnormalized scores (``spacy.Tagger.v2`` with ``normalize =
+    false`` returns logits at prediction time); each row is turned into log probabilities.
+    Tokens flagged in ``outside`` can only be O, so no entity can contain them. Only
+    stretches whose argmax is not O are decoded, each opening after O and closing before it;
+    every other token stays O, so the cost is in the entity tokens.
+    """
+    return decode_scored(logits, weights, outside)[0]
+
+
+def decode_scored(
+    logits: numpy.ndarray,
+    weights: numpy.ndarray,
+    outside: Optional[numpy.ndarray] = None,
+    *,
+    with_scores: bool = False,
+    normalize: bool = True,
+    margin: int = 0,
+) -> tuple[numpy.ndarray, list[tuple[int, int, int, float]]]:
+    """(tag ids as ``best_tags``, and with ``with_scores`` every decoded (start, end, label
+    index, probability) span, its probability being its marginal under its stretch's lattice).
+
+    ``normalize``: the scores are a softmax head's logits (decoded as log probabilities);
+    without it they are a CRF's emission scores, decoded as they are with ``weights``
+    holding its learned transitions; ``margin`` widens each stretch (see ``_stretches``).
+    """
+    logits, tags, stretches = _stretches(logits, outside, margin)
+    scored: list[tuple[int, int, int, float]] = []
+    for start, end in stretches:
+        log_scores = log_softmax(logits[start:end]) if normalize else logits[start:end]
+        path = _viterbi(log_scores, weights)
+        tags[start:end] = path
+        if with_scores:
+            spans = decode(path)
+            for (a, b, label), log_prob in zip(spans, _span_log_probs(log_scores, weights, spans)):
+                scored.append((start + a, start + b, label, min(1.0, float(numpy.exp(log_prob)))))
+    return tags, scored
+
+
+# No entity contains a clause or sentence end or a line break (ANNOTATION.md: spans never
+# cross punctuation; a paragraph break ends every span), nor the number of a heading.
+OUTSIDE_CHARS = "，。；！？\n"
+HEADING_NUMBER = re.compile(r"(?m)^[ \t\u3000]*(?:[一二三四五六七八九十]{1,3}、|[（(]?[一二三四五六七八九十]{1,3}[）)])")
+
+
+def outside_tokens(doc: Doc) -> numpy.ndarray:
+    """Tokens that can only be O: those holding one of ``OUTSIDE_CHARS`` and the characters
+    of a heading number (一、 （三）) at the start of a paragraph."""
+    text = doc_text(doc)
+    flags = numpy.zeros(len(text) + 1, dtype=bool)
+    for char in OUTSIDE_CHARS:
+        position = text.find(char)
+        while position != -1:
+            flags[position] = True
+            position = text.find(char, position + 1)
+    for match in HEADING_NUMBER.finditer(text):
+        flags[match.start() : match.end()] = True
+    bounds = doc.to_array([IDX, LENGTH]).astype("int64")
+    starts = bounds[:, 0]
+    ends = starts + bounds[:, 1]
+    # A token is blocked when any of its characters is: cumulative counts over its range.
+    counts = numpy.concatenate([[0], numpy.cumsum(flags)])
+    return counts[ends] > counts[starts]
 
 
 class TaggerNER(TrainablePipe):
@@ -126,6 +349,24 @@ class TaggerNER(TrainablePipe):
         self.name = name
         self.cfg: dict = {"labels": []}
         self.scorer = scorer
+
+    @property
+    def is_crf(self) -> bool:
+        """A CRF head (``report_ner.CRFTagger.v1``) learns transitions; a softmax head does not."""
+        return "T" in self.model.param_names
+
+    @property
+    def margin(self) -> int:
+        # A CRF's emission argmax can miss an entity's first or last character that its
+        # transitions would add: decode two more tokens on each side of a stretch.
+        return 2 if self.is_crf else 0
+
+    def decoding_weights(self) -> numpy.ndarray:
+        """Tag-to-tag log weights: the BILUO constraints, plus the learned transitions of a CRF."""
+        weights = transitions(len(self.labels))
+        if self.is_crf and self.model.has_param("T"):
+            weights = weights + self.model.ops.to_numpy(self.model.get_param("T"))
+        return weights
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -148,18 +389,27 @@ class TaggerNER(TrainablePipe):
         return 1
 
     def predict(self, docs: Iterable[Doc]) -> list[numpy.ndarray]:
-        """Per-token tag probabilities, one (tokens, tags) array a doc."""
+        """Per-token tag scores (logits), one (tokens, tags) array a doc."""
         docs = list(docs)
         if not any(len(doc) for doc in docs):
             return [numpy.zeros((len(doc), len(self.tags)), dtype="f") for doc in docs]
         return [self.model.ops.to_numpy(scores) for scores in self.model.predict(docs)]
 
     def set_annotations(self, docs: Iterable[Doc], scores: list[numpy.ndarray]) -> None:
+        """Entities of the best valid tag sequence, each with its probability in
+        ``doc._.ent_scores`` (see ``entity_score``)."""
         labels = self.labels
-        weights = transitions(len(labels))
+        weights = self.decoding_weights()
         for doc, doc_scores in zip(docs, scores):
-            tag_ids = best_tags(doc_scores, weights).tolist() if len(doc) else []
-            doc.ents = [Span(doc, start, end, label=labels[label]) for start, end, label in decode(tag_ids)]
+            if not len(doc):
+                doc.ents = []
+                continue
+            _, scored = decode_scored(
+                doc_scores, weights, outside_tokens(doc), with_scores=True, normalize=not self.is_crf, margin=self.margin
+            )
+            ents = [Span(doc, start, end, label=labels[label]) for start, end, label, _ in scored]
+            doc.ents = ents
+            doc._.ent_scores = {score_key(ent.start_char, ent.end_char, ent.label_): prob for ent, (*_, prob) in zip(ents, scored)}
 
     def _truths(self, example: Example) -> list[Optional[str]]:
         # '-' (unannotated) and None (misaligned) are both missing values for the loss.
@@ -167,9 +417,26 @@ class TaggerNER(TrainablePipe):
 
     def get_loss(self, examples: Iterable[Example], scores) -> tuple[float, list]:
         validate_examples(examples, "TaggerNER.get_loss")
-        loss_func = SequenceCategoricalCrossentropy(names=self.tags, normalize=False)
-        d_scores, loss = loss_func(scores, [self._truths(eg) for eg in examples])
-        return float(loss), d_scores
+        truths = [self._truths(eg) for eg in examples]
+        if not self.is_crf:
+            loss_func = SequenceCategoricalCrossentropy(names=self.tags, normalize=False)
+            d_scores, loss = loss_func(scores, truths)
+            return float(loss), d_scores
+        index = {tag: i for i, tag in enumerate(self.tags)}
+        weights = self.decoding_weights()
+        total, d_scores = 0.0, []
+        d_weights = numpy.zeros_like(weights)
+        for doc_scores, doc_truths in zip(scores, truths):
+            emissions = self.model.ops.to_numpy(doc_scores)
+            if not len(emissions):
+                d_scores.append(doc_scores)
+                continue
+            loss, d_emissions, d_transitions = crf_loss(emissions, [index.get(tag) if tag else None for tag in doc_truths], weights)
+            total += loss
+            d_weights += d_transitions
+            d_scores.append(self.model.ops.asarray2f(d_emissions))
+        self.model.inc_grad("T", self.model.ops.asarray2f(d_weights))
+        return total, d_scores
 
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None, losses=None) -> dict:
         examples = list(examples)
@@ -208,7 +475,7 @@ class TaggerNER(TrainablePipe):
 
 @Language.factory(
     "report_ner_tagger_ner_v1",
-    assigns=["doc.ents"],
+    assigns=["doc.ents", "doc._.ent_scores", "span._.score"],
     default_config={"model": DEFAULT_MODEL, "scorer": {"@scorers": "spacy.ner_scorer.v1"}},
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )

@@ -36,6 +36,7 @@ class Entity:
     end: int
     section: str | None
     norm: dict = field(default_factory=dict)
+    score: float | None = None  # the entity's probability under the NER (1.0 for a rule's entity)
 
 
 @dataclass
@@ -113,9 +114,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _entities_of(doc, offset: int, normalized: NormalizedText, outline: Outline, year: int | None) -> list[Entity]:
+def _entities_of(
+    doc, offset: int, normalized: NormalizedText, outline: Outline, year: int | None, min_score: float = 0.0
+) -> list[Entity]:
     entities = []
     for ent in entity_spans(doc):
+        if min_score > 0.0 and (ent._.score or 0.0) < min_score:
+            continue
         norm_start, norm_end = _trimmed(normalized.text, offset + ent.start_char, offset + ent.end_char)
         if norm_start >= norm_end:
             continue
@@ -130,15 +135,22 @@ def _entities_of(doc, offset: int, normalized: NormalizedText, outline: Outline,
                 end=end,
                 section=section.id if section else None,
                 norm=normalize_entity(ent.label_, normalized.text[norm_start:norm_end], following=following, preceding=preceding, report_year=year),
+                score=None if ent._.score is None else round(ent._.score, 4),
             )
         )
     return entities
 
 
 def tag_docs(
-    nlp: Language, inputs: Iterable[InputDoc], *, batch_size: int = 4, n_process: int = 1
+    nlp: Language, inputs: Iterable[InputDoc], *, batch_size: int = 4, n_process: int = 1, min_score: float = 0.0
 ) -> Iterator[TaggedDoc]:
-    """Tag many inputs as one stream through ``nlp.pipe``; results come in input order."""
+    """Tag many inputs as one stream; results come in input order.
+
+    The one path from a report to its entities: normalize the decoded input (OCR re-flow,
+    offset map), find its sections, cut it into paragraph-aligned pieces, run the pieces
+    through ``nlp.pipe``, map every entity back to input offsets, link it to its section
+    and normalize its value or name. Entities scored below ``min_score`` are left out.
+    """
     prepared: dict[int, tuple[InputDoc, NormalizedText, Outline, int, int | None]] = {}
 
     def pieces():
@@ -152,6 +164,8 @@ def tag_docs(
             if not parts:
                 yield "", (index, 0)
 
+    # The report's outline is built once from the whole normalized text above; the pipeline's
+    # own section component would only see one piece at a time.
     disable = [name for name in ("sections",) if name in nlp.pipe_names]
     current: int | None = None
     found: list[Entity] = []
@@ -160,7 +174,7 @@ def tag_docs(
         item, normalized, outline, n_parts, year = prepared[index]
         if index != current:
             current, found, seen = index, [], 0
-        found.extend(_entities_of(doc, offset, normalized, outline, year))
+        found.extend(_entities_of(doc, offset, normalized, outline, year, min_score))
         seen += 1
         if seen >= max(1, n_parts):
             del prepared[index]

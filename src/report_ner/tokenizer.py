@@ -19,6 +19,18 @@ from spacy.vocab import Vocab
 PIECE = re.compile(r"\S ?|\s+")
 
 
+TEXT_KEY = ("report_ner", "text")
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` without building a Token per character: the tokenizer keeps the text it
+    was given (checked against the doc's length, so a doc changed since falls back)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is not None and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws):
+        return text
+    return doc.text
+
+
 class CharTokenizer:
     """One token per non-space character; a single space after a character is that token's
     trailing whitespace, any other whitespace run is a token of its own."""
@@ -30,7 +42,9 @@ class CharTokenizer:
         pieces = PIECE.findall(text)
         words = [piece if piece[0].isspace() else piece[0] for piece in pieces]
         spaces = [len(piece) == 2 and not piece[0].isspace() for piece in pieces]
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data[TEXT_KEY] = text
+        return doc
 
     # Nothing to save: the pipeline's config recreates it.
     def to_bytes(self, *, exclude=tuple()) -> bytes:
