@@ -22,10 +22,12 @@ PAGE_MARKER = re.compile(
 NUMBERED_HEADING = re.compile(r"^(?P<number>[一二三四五六七八九十]{1,3})、")
 SUB_ITEM_HEADING = re.compile(r"^(?P<number>[（(][一二三四五六七八九十]{1,3}[）)])")
 YEAR = r"(?:[0-9]{4}|[〇○零一二三四五六七八九]{4})年"
+# A five-year plan period as provincial reports name their parts: “十四五”时期, 十五五.
+PLAN_PERIOD = r"[“\"]?十[一二三四五六七八九]五[”\"]?(?:时期)?"
 PART_TITLE = re.compile(
-    rf"^(?:过去|今后|本届|五年来|{YEAR})"
-    r"[^，。；：、！？,]{0,14}"
-    r"(?:工作回顾|主要任务|工作安排|工作部署|的工作|工作建议|工作任务|总体要求)$"
+    rf"^(?:过去|今后|本届|五年来|{YEAR}|{PLAN_PERIOD})"
+    r"[^，。；：、！？,]{0,20}"
+    r"(?:工作回顾|主要任务|工作安排|工作部署|的工作|工作建议|工作任务|总体要求|目标任务|重点工作|主要目标|发展成就|工作总结)$"
 )
 LATIN_OR_DIGIT = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
 WHITESPACE = " \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
