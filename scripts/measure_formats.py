@@ -6,7 +6,8 @@ caption, share bar, 相关报道 list and footer around the body for HTML), extr
 with each candidate and scores against the source paragraphs:
 
 - PDF: pypdfium2, pypdf, pdfminer.six; every page text joined and re-flowed with
-  report_ner.text.normalize. Scores: the characters kept in order (difflib ratio of the
+  report_ner.text.normalize; and 'report-ner' (report_ner.documents.read_pdf: pypdfium2
+  with paragraph indents read from the character boxes). Scores: the characters kept in order (difflib ratio of the
   texts without line breaks), paragraphs recovered exactly, seconds.
 - HTML: trafilatura, jusText (no Chinese stop list exists, so an empty one), and the plain
   lxml text of <body> split at block elements. Scores: paragraphs recovered exactly,
@@ -115,6 +116,13 @@ def pdf_pdfminer(data: bytes) -> list[str]:
     return extract_text(io.BytesIO(data)).split("\f")
 
 
+def pdf_report_ner(data: bytes) -> str:
+    """What 'report-ner text' gives: pypdfium2 plus first-line indents from the character boxes."""
+    from report_ner.documents import read_pdf
+
+    return read_pdf(data, "measured.pdf").text
+
+
 PAGE_NUMBER = re.compile(r"\s*[—–-]?\s*[0-9]+\s*[—–-]?\s*")
 
 
@@ -176,7 +184,7 @@ def score_pdf(lines, candidates):
     for name, extract in candidates:
         try:
             start = time.perf_counter()
-            text = pdf_text(extract(data))
+            text = extract(data) if name == "report-ner" else pdf_text(extract(data))
             seconds = time.perf_counter() - start
         except ImportError:
             print(f"  {name:<12} not installed")
@@ -210,7 +218,7 @@ def main(paths: list[Path]) -> None:
     for path in paths:
         lines = body_of(path.read_text(encoding="utf-8"))
         print(f"{path.name}: {len(lines)} paragraphs, {sum(map(len, lines))} chars")
-        score_pdf(lines, [("pypdfium2", pdf_pypdfium2), ("pypdf", pdf_pypdf), ("pdfminer.six", pdf_pdfminer)])
+        score_pdf(lines, [("pypdfium2", pdf_pypdfium2), ("pypdf", pdf_pypdf), ("pdfminer.six", pdf_pdfminer), ("report-ner", pdf_report_ner)])
         for charset in ("utf-8", "gb2312"):
             score_html(lines, [("trafilatura", html_trafilatura), ("jusText", html_justext), ("lxml text", html_lxml)], charset)
 

@@ -133,9 +133,13 @@ def text(
         raise typer.Exit(EXIT_NOTHING)
     if not items:
         raise typer.Exit(EXIT_NOTHING)
-    stream = click.get_binary_stream("stdout")
-    stream.write(items[0].text.encode("utf-8"))
-    stream.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        typer.echo(items[0].text, nl=False)
+    else:  # bytes: no newline translation, no terminal encoding in the way
+        sys.stdout.flush()
+        stream.write(items[0].text.encode("utf-8"))
+        stream.flush()
     raise typer.Exit(EXIT_OK)
 
 

@@ -9,14 +9,15 @@ what ``report-ner text`` prints and what the other commands tag: every entity's
   OCR text (a name broken at a line end becomes one). ``unit`` is ``"page"``: the 1-based
   page of each offset.
 - Word (python-docx): the body's paragraphs in order, table cells included, one a line;
-  empty paragraphs skipped. ``unit`` is ``"paragraph"``: the 1-based number of the
+  empty paragraphs skipped; lines broken at a column width (pasted OCR) re-flowed too. ``unit`` is ``"paragraph"``: the 1-based number of the
   document's paragraph (empty ones and table-cell ones counted) that holds an offset.
 - Web pages (trafilatura over lxml): the main content, one block a line, without the
   page's navigation, buttons, share bars, related links and footer; the page's title
   first when the content does not begin with it. Charset from a byte-order mark or the
   page's own ``<meta>``; GB2312 and GBK are read as their superset GB18030.
 
-A document that cannot be read raises ``InputError`` with one line naming the file and
+Every format's text is already normalized (``normalize`` leaves it as it is), so an
+entity's ``text[start:end]`` is its surface exactly. A document that cannot be read raises ``InputError`` with one line naming the file and
 the reason.
 """
 
@@ -123,7 +124,7 @@ def read_pdf(data: bytes, source: str) -> InputDoc:
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
+            pages.append(_indent_marked(textpage))
             textpage.close()
             page.close()
     except pdfium.PdfiumError as err:
@@ -145,6 +146,44 @@ def read_pdf(data: bytes, source: str) -> InputDoc:
     return InputDoc(source, text, "unicode", format="pdf", unit="page", unit_starts=units)
 
 
+INDENT_MARK = "\u3000\u3000"  # dropped again by normalize, which reads it as a paragraph start
+
+
+def _indent_marked(textpage) -> str:
+    """A page's text, each line that starts right of the page's text margin (a paragraph's
+    first-line indent, a centred heading) marked with two ideographic spaces.
+
+    PDF text has no indent characters; the character boxes show it. Where the text and
+    the character index disagree the page is left unmarked.
+    """
+    text = textpage.get_text_range()
+    if textpage.count_chars() != len(text):
+        return text
+    lines = text.split("\r\n")
+    lefts, widths, cursor = [], [], 0
+    for line in lines:
+        stripped = len(line) - len(line.lstrip(WHITESPACE))
+        if stripped < len(line):
+            left, _, right, _ = textpage.get_charbox(cursor + stripped)
+            lefts.append(left)
+            widths.append(right - left)
+        else:
+            lefts.append(None)
+        cursor += len(line) + 2
+    known = [left for left in lefts if left is not None]
+    if len(known) < 3:
+        return text
+    margin = min(known)
+    em = sorted(widths)[len(widths) // 2]
+    if em <= 0:
+        return text
+    marked = [
+        INDENT_MARK + line if left is not None and left - margin >= 1.5 * em else line
+        for line, left in zip(lines, lefts)
+    ]
+    return "\n".join(marked)
+
+
 def _page_lines(page: str) -> str:
     """One page's text lines, without control characters and a lone page number at either end."""
     lines = _CONTROL.sub("", page.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
@@ -152,9 +191,9 @@ def _page_lines(page: str) -> str:
         lines.pop(0)
     while lines and not lines[-1].strip(WHITESPACE):
         lines.pop()
-    if lines and _PAGE_NUMBER.fullmatch(lines[0]):
+    if lines and _PAGE_NUMBER.fullmatch(lines[0].strip(WHITESPACE)):
         lines.pop(0)
-    if lines and _PAGE_NUMBER.fullmatch(lines[-1]):
+    if lines and _PAGE_NUMBER.fullmatch(lines[-1].strip(WHITESPACE)):
         lines.pop()
     return "\n".join(lines)
 
@@ -191,7 +230,9 @@ def read_docx(data: bytes, source: str) -> InputDoc:
             cursor += len(piece) + 1
     if not lines:
         raise InputError(f"{source}: Word document with no text")
-    return InputDoc(source, "\n".join(lines), "utf-8", format="docx", unit="paragraph", unit_starts=_units(starts))
+    normalized = normalize("\n".join(lines))
+    units = _units([(normalized.normalized_offset(offset), number) for offset, number in starts])
+    return InputDoc(source, normalized.text, "utf-8", format="docx", unit="paragraph", unit_starts=units)
 
 
 def _docx_paragraphs(document):
@@ -201,12 +242,12 @@ def _docx_paragraphs(document):
     def walk(container):
         for block in container.iter_inner_content():
             if isinstance(block, Table):
-                seen = set()
+                seen = set()  # holds the cell elements themselves, so identities stay unique
                 for row in block.rows:
                     for cell in row.cells:
-                        if id(cell._tc) in seen:  # a merged cell repeats in each row/column it spans
+                        if cell._tc in seen:  # a merged cell repeats in each row/column it spans
                             continue
-                        seen.add(id(cell._tc))
+                        seen.add(cell._tc)
                         yield from walk(cell)
             else:
                 yield block.text
@@ -257,7 +298,7 @@ def read_html(data: bytes, source: str) -> InputDoc:
     title = ((extracted.title if extracted is not None else None) or "").strip(WHITESPACE)
     if title and "\n" not in title and not lines[0].startswith(title) and title not in lines[:5]:
         lines.insert(0, title)
-    return InputDoc(source, "\n".join(lines), charset, format="html")
+    return InputDoc(source, normalize("\n".join(lines)).text, charset, format="html")
 
 
 def unit_at(starts: tuple[tuple[int, int], ...], offset: int) -> int | None:
