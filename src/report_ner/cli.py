@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_PARTIAL, EXIT_NOTHING = 0, 1, 2
+INPUTS_HELP = "Files (.txt, .pdf, .docx, .html/.htm), folders (every such file inside) or - for standard input."
 
 
 @app.callback()
@@ -105,7 +106,7 @@ def sections_table(doc: InputDoc, sections: list[dict]) -> str:
 
 @app.command()
 def sections(
-    inputs: List[str] = typer.Argument(..., help="Files, folders (every *.txt inside) or - for standard input."),
+    inputs: List[str] = typer.Argument(..., help=INPUTS_HELP),
     output_format: SectionFormat = typer.Option(SectionFormat.table, "--format", "-f", help="table or json"),
 ) -> None:
     """Print the section outline (parts, numbered sections, sub-items) of each input."""
@@ -122,8 +123,29 @@ def sections(
 
 
 @app.command()
+def text(
+    input_path: str = typer.Argument(..., metavar="INPUT", help="One file (.txt, .pdf, .docx, .html/.htm) or - for standard input."),
+) -> None:
+    """Print the text that the other commands tag, exactly: every entity's start/end index it."""
+    items = list(InputTally([input_path]))
+    if len(items) > 1:
+        report_error(f"{input_path}: holds {len(items)} reports: give one file")
+        raise typer.Exit(EXIT_NOTHING)
+    if not items:
+        raise typer.Exit(EXIT_NOTHING)
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        typer.echo(items[0].text, nl=False)
+    else:  # bytes: no newline translation, no terminal encoding in the way
+        sys.stdout.flush()
+        stream.write(items[0].text.encode("utf-8"))
+        stream.flush()
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
 def tag(
-    inputs: List[str] = typer.Argument(..., help="Files, folders (every *.txt inside) or - for standard input."),
+    inputs: List[str] = typer.Argument(..., help=INPUTS_HELP),
     model: str = typer.Option("training/model-best", "--model", "-m", help="Pipeline folder or installed package name."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output."),
     output_format: TagFormat = typer.Option(TagFormat.jsonl, "--format", "-f", help="jsonl, csv, html or table"),
@@ -184,7 +206,7 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 
 @app.command()
 def stats(
-    inputs: List[str] = typer.Argument(..., help="Files, folders (every *.txt inside) or - for standard input."),
+    inputs: List[str] = typer.Argument(..., help=INPUTS_HELP),
     model: str = typer.Option("training/model-best", "--model", "-m", help="Pipeline folder or installed package name."),
     output_format: StatsFormat = typer.Option(StatsFormat.table, "--format", "-f", help="table, csv or json (one object a line)"),
     by: StatsBy = typer.Option(StatsBy.law, "--by", help="law, org, person, figure or section"),
@@ -226,7 +248,7 @@ def stats(
 
 @app.command()
 def annotate(
-    inputs: List[str] = typer.Argument(..., help="Files, folders (every *.txt inside) or - for standard input."),
+    inputs: List[str] = typer.Argument(..., help=INPUTS_HELP),
     output: Path = typer.Option(..., "--output", "-o", help="Corpus JSONL to write (atomically)."),
     model: str = typer.Option("training/model-best", "--model", "-m", help="Pre-annotate with this model; rules when it does not exist."),
     genre: str = typer.Option("unknown", help="meta.genre of the new records"),

@@ -1,4 +1,7 @@
-"""Reading user inputs: files, folders, standard input; decoding; one-line errors."""
+"""Reading user inputs: files, folders, standard input; decoding; one-line errors.
+
+Plain text is decoded here; PDF, Word and HTML files are read by ``documents``.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,19 @@ class InputDoc:
     source: str
     text: str
     encoding: str
+    format: str = "txt"  # txt | pdf | docx | html
+    # What the positions of ``text`` are located by for the user: "page" (PDF) or
+    # "paragraph" (Word), with the (text offset, number) where each one begins.
+    unit: str | None = None
+    unit_starts: tuple[tuple[int, int], ...] = ()
+
+    def unit_at(self, offset: int) -> int | None:
+        """The page or paragraph number of a ``text`` offset (None when the format has none)."""
+        if self.unit is None:
+            return None
+        from .documents import unit_at
+
+        return unit_at(self.unit_starts, offset)
 
 
 def decode(data: bytes, source: str) -> InputDoc:
@@ -55,6 +71,18 @@ def _checked(doc: InputDoc) -> InputDoc:
     return doc
 
 
+def read_bytes(data: bytes, source: str, name: str = "") -> InputDoc:
+    """Any supported input's bytes: text decoded, PDF/Word/HTML read by their format."""
+    from .documents import format_of, read_document
+
+    fmt = format_of(name or source, data)
+    if fmt == "txt":
+        return decode(data, source)
+    if not data.strip():
+        raise InputError(f"{source}: empty input")
+    return read_document(data, source, fmt)
+
+
 def read_path(path: Path) -> InputDoc:
     source = str(path)
     try:
@@ -69,20 +97,40 @@ def read_path(path: Path) -> InputDoc:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"{source}: cannot read ({err.strerror})") from None
-    return decode(data, source)
+    return read_bytes(data, source, path.name)
+
+
+def _listed(path: Path) -> bool:
+    """Is a file in a folder an input: a supported extension, or PDF/Word/HTML content?"""
+    from .documents import EXTENSIONS, SNIFF_BYTES, sniff
+
+    if not path.is_file() or path.name.startswith((".", "~$")):
+        return False
+    if path.suffix.lower() in EXTENSIONS:
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return sniff(head) in ("pdf", "docx", "html")
 
 
 def expand(inputs: Iterable[str]) -> Iterator[str | Path]:
-    """Files as given, folders as their sorted *.txt, '-' as standard input."""
+    """Files as given, folders as their sorted reports, '-' as standard input.
+
+    A folder's reports are its .txt, .pdf, .docx, .html and .htm files, and the files of
+    another name whose content is PDF, Word or HTML.
+    """
     for item in inputs:
         if item == "-":
             yield "-"
             continue
         path = Path(item)
         if path.is_dir():
-            found = sorted(path.glob("*.txt"))
+            found = sorted(child for child in path.iterdir() if _listed(child))
             if not found:
-                yield InputError(f"{item}: folder has no .txt files")  # type: ignore[misc]
+                yield InputError(f"{item}: folder has no .txt, .pdf, .docx or .html files")  # type: ignore[misc]
             yield from found
         else:
             yield path
@@ -96,7 +144,7 @@ def iter_inputs(inputs: Iterable[str]) -> Iterator[InputDoc | InputError]:
             continue
         try:
             if item == "-":
-                yield decode(sys.stdin.buffer.read(), "<stdin>")
+                yield read_bytes(sys.stdin.buffer.read(), "<stdin>")
             else:
                 yield read_path(item)
         except InputError as err:

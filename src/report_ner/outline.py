@@ -6,6 +6,7 @@ indices into the ORIGINAL input, ``start`` being its heading's first character.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
@@ -118,14 +119,84 @@ class Outline:
         return [section.to_dict() for section in self.sections]
 
 
+# Web-page furniture that closes a report: from the first such line on, everything is one
+# trailing level-0 block (相关报道, 责任编辑, 扫一扫在手机打开当前页, 【打印本页】, 分享到…).
+TRAILING_FURNITURE = re.compile(
+    r"^(?:相关(?:报道|文档|附件|链接|新闻|阅读|稿件)|责任编辑|扫一扫|分享到|[【\[]?\s*(?:打印本页|关闭窗口|打印|关闭)\s*[】\]]?$"
+    r"|[》>]+\s*点击.{0,10}专题)"
+)
+# An appendix after the report: 附件, 名词解释, 《政府工作报告》有关内容名词注释 … on a line of
+# its own. It and what follows it are a level-0 block, its numbered entries no headings.
+APPENDIX_TITLE = re.compile(r"^(?:附件\s*[0-9一二三四五六七八九十]*[：:]?|.{0,20}名词(?:解释|注释|解读)|注释|附表\s*[0-9]*)$")
+OPEN_BRACKET_ONLY = re.compile(r"^[（(]$")
+SPLIT_NUMBER_REST = re.compile(r"^[一二三四五六七八九十]{1,3}[）)]")
+# How many headings in a row may be missing (OCR dropped a line) before a number is no
+# longer taken as the next heading.
+MAX_SKIPPED = 2
+
+
+def _mended(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Join a heading that web extraction split after its opening bracket: "（" + "三）…"."""
+    result: list[tuple[int, str]] = []
+    index = 0
+    while index < len(paragraphs):
+        start, paragraph = paragraphs[index]
+        if (
+            OPEN_BRACKET_ONLY.match(paragraph)
+            and index + 1 < len(paragraphs)
+            and SPLIT_NUMBER_REST.match(paragraphs[index + 1][1])
+        ):
+            result.append((start, paragraph + paragraphs[index + 1][1]))
+            index += 2
+            continue
+        result.append((start, paragraph))
+        index += 1
+    return result
+
+
+def _trailing_start(paragraphs: list[tuple[int, str]]) -> int | None:
+    """Index of the first furniture line after which no heading comes, if any."""
+    found = None
+    for index in range(len(paragraphs) - 1, -1, -1):
+        paragraph = paragraphs[index][1]
+        if heading_kind(paragraph) is not None:
+            break
+        if TRAILING_FURNITURE.match(paragraph):
+            found = index
+    return found
+
+
+def _in_sequence(value: int, last: int) -> bool:
+    """Is ``value`` the next number after ``last`` (0: none yet), allowing for gaps?
+
+    The first number may be any (an excerpt starting at 三、); 1 always restarts; later
+    ones may skip up to MAX_SKIPPED missing headings.
+    """
+    if value <= 0:
+        return False
+    return last == 0 or value == 1 or last < value <= last + 1 + MAX_SKIPPED
+
+
 def build_outline(normalized: NormalizedText) -> Outline:
-    """Find the headings of a normalized report and nest them into a section tree."""
-    paragraphs = _paragraphs(normalized.text)
+    """Find the headings of a normalized report and nest them into a section tree.
+
+    Page furniture before the first heading stays in the preamble; furniture after the
+    report (相关报道, 扫一扫…) and an appendix (附件, 名词解释) are trailing level-0 blocks.
+    In OCR newspaper text, a headline after the report starts the next article (level 0).
+    Lines that web extraction broke out of a sentence are plain body text.
+    """
+    paragraphs = _mended(_paragraphs(normalized.text))
+    newspaper = normalized.layout == "ocr" or bool(normalized.block_starts)
+    trailing = _trailing_start(paragraphs)
     openings: list[tuple[int, str, str | None, str]] = []  # (norm start, kind, number, title)
     seen_heading = False
     after_report = False
-    expected = {"section": 1, "item": 1}
-    for start, paragraph in paragraphs:
+    in_appendix = False
+    last = {"section": 0, "item": 0}
+    for index, (start, paragraph) in enumerate(paragraphs):
+        if trailing is not None and index >= trailing:
+            openings.append((start, "other", None, paragraph[:HEADLINE_MAX_CHARS]))
+            break
         if start in normalized.block_starts:
             openings.append((start, "other", None, paragraph[:HEADLINE_MAX_CHARS]))
             after_report = True
@@ -134,24 +205,30 @@ def build_outline(normalized: NormalizedText) -> Outline:
             if _is_headline(paragraph):
                 openings.append((start, "other", None, paragraph))
             continue
+        if in_appendix:
+            continue
+        if seen_heading and APPENDIX_TITLE.match(paragraph):
+            openings.append((start, "other", None, paragraph))
+            in_appendix = True
+            continue
         kind = heading_kind(paragraph)
         if kind == "part":
             openings.append((start, "part", None, paragraph))
-            expected = {"section": 1, "item": 1}
+            last = {"section": 0, "item": 0}
             seen_heading = True
             continue
         if kind in ("section", "item"):
             pattern = NUMBERED_HEADING if kind == "section" else SUB_ITEM_HEADING
             number = pattern.match(paragraph).group("number")
             value = chinese_ordinal(number)
-            if value == expected[kind] or (value == 1 and kind == "section"):
+            if _in_sequence(value, last[kind]):
                 openings.append((start, kind, number, _heading_title(paragraph, kind)))
-                expected[kind] = value + 1
+                last[kind] = value
                 if kind == "section":
-                    expected["item"] = 1
+                    last["item"] = 0
                 seen_heading = True
                 continue
-        if seen_heading and _is_headline(paragraph):
+        if newspaper and seen_heading and _is_headline(paragraph):
             openings.append((start, "other", None, paragraph))
             after_report = True
     return _nest(normalized, openings)

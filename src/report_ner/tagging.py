@@ -48,14 +48,21 @@ class TaggedDoc:
     entities: list[Entity]
     normalized: NormalizedText | None = field(default=None, repr=False)
     outline: Outline | None = field(default=None, repr=False)
+    document: InputDoc | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
+        entities = [asdict(entity) for entity in self.entities]
+        document = self.document
+        if document is not None and document.unit is not None:
+            for entity in entities:  # PDF "page", Word "paragraph" of the entity's start
+                entity[document.unit] = document.unit_at(entity["start"])
         return {
             "source": self.source,
+            "format": document.format if document is not None else "txt",
             "encoding": self.encoding,
             "length": self.length,
             "sections": self.sections,
-            "entities": [asdict(entity) for entity in self.entities],
+            "entities": entities,
         }
 
 
@@ -186,6 +193,7 @@ def tag_docs(
                 entities=found,
                 normalized=normalized,
                 outline=outline,
+                document=item,
             )
 
 

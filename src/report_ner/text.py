@@ -22,15 +22,19 @@ PAGE_MARKER = re.compile(
 NUMBERED_HEADING = re.compile(r"^(?P<number>[一二三四五六七八九十]{1,3})、")
 SUB_ITEM_HEADING = re.compile(r"^(?P<number>[（(][一二三四五六七八九十]{1,3}[）)])")
 YEAR = r"(?:[0-9]{4}|[〇○零一二三四五六七八九]{4})年"
+# A five-year plan period as provincial reports name their parts: “十四五”时期, 十五五.
+PLAN_PERIOD = r"[“\"]?十[一二三四五六七八九]五[”\"]?(?:时期)?"
 PART_TITLE = re.compile(
-    rf"^(?:过去|今后|本届|五年来|{YEAR})"
-    r"[^，。；：、！？,]{0,14}"
-    r"(?:工作回顾|主要任务|工作安排|工作部署|的工作|工作建议|工作任务|总体要求)$"
+    rf"^(?:过去|今后|本届|五年来|{YEAR}|{PLAN_PERIOD})"
+    r"[^，。；：、！？,]{0,20}"
+    r"(?:工作回顾|主要任务|工作安排|工作部署|的工作|工作建议|工作任务|总体要求|目标任务|重点工作|主要目标|发展成就|工作总结)$"
 )
 LATIN_OR_DIGIT = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
 WHITESPACE = " \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 OCR_MIN_COLUMN = 8
 OCR_MAX_COLUMN = 60
+INDENT_CHARS = 2
+INDENTED_SHARE = (0.02, 0.6)
 
 
 def is_part_title(line: str) -> bool:
@@ -62,6 +66,7 @@ class _Line:
     closes_block: bool  # carried a (下转第X版) marker
     space_before: int | None = None  # index of a space that separated it from a Latin/digit
     space_after: int | None = None
+    indent: int = 0  # whitespace characters dropped before the text (a first-line indent)
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,7 @@ def _split_lines(original: str) -> list[_Line | None]:
         while right > left and original[kept[right - 1]] in WHITESPACE:
             right -= 1
         space_before = kept[left - 1] if left > 0 else None
+        indent = left
         space_after = kept[right] if right < len(kept) else None
         kept = kept[left:right]
         if not kept:
@@ -138,6 +144,7 @@ def _split_lines(original: str) -> list[_Line | None]:
                 closes_block=closes,
                 space_before=space_before,
                 space_after=space_after,
+                indent=indent,
             )
         )
     for index, line in enumerate(lines):
@@ -173,12 +180,20 @@ def _in_heading(paragraph: str) -> bool:
     return kind in ("section", "item") and "。" not in paragraph
 
 
-def _breaks_after(paragraph: str, line: _Line, nxt: _Line, width: int, double_spaced: bool) -> bool:
-    """Does the OCR paragraph ``paragraph`` (ending with ``line``) end before ``nxt``?"""
+def _breaks_after(
+    paragraph: str, line: _Line, nxt: _Line, width: int, double_spaced: bool, indents: bool = False
+) -> bool:
+    """Does the OCR paragraph ``paragraph`` (ending with ``line``) end before ``nxt``?
+
+    With ``indents`` (the text marks paragraph starts by a first-line indent, as PDF text
+    does), an indented line starts a paragraph and an indented line is full at width - 2.
+    """
     if nxt.opens_block or line.closes_block:
         return True
+    if indents and nxt.indent >= INDENT_CHARS:
+        return True
     last = line.text[-1]
-    short = len(line.text) < width
+    short = len(line.text) + (INDENT_CHARS if indents and line.indent >= INDENT_CHARS else 0) < width
     if is_part_title(paragraph):
         return True
     if _in_heading(paragraph):
@@ -199,6 +214,9 @@ def normalize(original: str) -> NormalizedText:
     # Newspaper OCR puts a blank line after every body line but keeps a heading's own
     # wrapped lines together: a single newline there means "same heading".
     double_spaced = sum(1 for line in physical if line.blank_after) >= 0.6 * max(1, len(physical) - 1)
+    # First-line indents mark paragraphs only where some lines, not most, are indented.
+    indented = sum(1 for line in physical if line.indent >= INDENT_CHARS)
+    indents = INDENTED_SHARE[0] * len(physical) <= indented <= INDENTED_SHARE[1] * len(physical)
     out_chars: list[str] = []
     out_index = array("q")
     block_starts: set[int] = set()
@@ -206,7 +224,7 @@ def normalize(original: str) -> NormalizedText:
     previous: _Line | None = None
     for line in physical:
         if previous is not None:
-            joined = width is not None and not _breaks_after(paragraph, previous, line, width, double_spaced)
+            joined = width is not None and not _breaks_after(paragraph, previous, line, width, double_spaced, indents)
             if joined:
                 gap = previous.space_after if previous.space_after is not None else line.space_before
                 if (
