@@ -67,6 +67,17 @@ def test_viterbi_finds_the_best_valid_sequence(seed, length):
     assert achieved == pytest.approx(max(value for _, value in lattice(scores, weights)), rel=1e-5)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5))
+def test_viterbi_with_learned_transitions(seed, length):
+    weights = transitions(2) + numpy.random.default_rng(seed).normal(size=(9, 9))
+    emissions = numpy.log(random_scores(seed, length, 9))
+    tags, _ = decode_scored(emissions, weights, normalize=False)
+    path = [0, *tags.tolist(), 0]
+    achieved = sum(emissions[i, tag] for i, tag in enumerate(tags.tolist())) + sum(weights[a, b] for a, b in zip(path, path[1:]))
+    assert achieved == pytest.approx(max(value for _, value in crf_lattice(emissions, weights)), rel=1e-6)
+
+
 def test_negative_logits_are_not_flattened():
     """Logits, not probabilities, come from the head: a stretch whose every score is negative
     must still be decoded by their differences (the 0.1 decoder took log(max(x, 1e-12)) and
@@ -80,13 +91,30 @@ def test_negative_logits_are_not_flattened():
     assert best_tags(logits, weights).tolist() == [5, 6, 7]
 
 
+def crf_lattice(emissions: numpy.ndarray, weights: numpy.ndarray):
+    """Every valid sequence that keeps O wherever the emission argmax is O, with its score
+    under a CRF (emissions plus transitions, the boundary O moves included)."""
+    fixed = emissions.argmax(axis=1) == 0
+    choices = [[0] if fixed[i] else range(emissions.shape[1]) for i in range(len(emissions))]
+    for sequence in itertools.product(*choices):
+        path = [0, *sequence, 0]
+        value = sum(emissions[i, tag] for i, tag in enumerate(sequence)) + sum(weights[a, b] for a, b in zip(path, path[1:]))
+        if numpy.isfinite(value):
+            yield sequence, value
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 5))
-def test_span_probabilities_are_lattice_marginals(seed, length):
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.booleans())
+def test_span_probabilities_are_lattice_marginals(seed, length, learned):
+    """Softmax head (log probabilities, fixed transitions) and CRF head (raw emissions plus
+    learned transitions): each span's probability is its share of the lattice's mass."""
     weights = transitions(2)
     scores = random_scores(seed, length, weights.shape[0])
-    tags, scored = decode_scored(numpy.log(scores), weights, with_scores=True)
-    paths = list(lattice(scores, weights))
+    emissions = numpy.log(scores)
+    if learned:
+        weights = weights + numpy.random.default_rng(seed).normal(size=weights.shape)
+    tags, scored = decode_scored(emissions, weights, with_scores=True, normalize=not learned)
+    paths = list(crf_lattice(emissions, weights))
     total = sum(numpy.exp(value) for _, value in paths)
     for start, end, label, probability in scored:
         mass = sum(numpy.exp(value) for sequence, value in paths if (start, end, label) in decode(list(sequence)))

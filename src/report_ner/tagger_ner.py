@@ -168,46 +168,82 @@ def _stretches(
     return logits, tags, list(zip(starts.tolist(), ends.tolist()))
 
 
-def _viterbi(log_scores: numpy.ndarray, weights: numpy.ndarray) -> list[int]:
-    """The best valid tag sequence of one stretch, which opens after O and closes before it."""
-    size = weights.shape[0]
-    every = numpy.arange(size)
-    best = log_scores[0] + weights[0]
-    back = numpy.zeros((len(log_scores), size), dtype="i")
-    for offset in range(1, len(log_scores)):
-        candidates = best[:, None] + weights
-        back[offset] = candidates.argmax(axis=0)
-        best = candidates[back[offset], every] + log_scores[offset]
-    tag = int((best + weights[:, 0]).argmax())
-    path = [0] * len(log_scores)
-    for offset in range(len(log_scores) - 1, -1, -1):
-        path[offset] = tag
-        tag = int(back[offset, tag])
-    return path
+# Stands for -inf in the batched decoders: exp() of it is 0, sums with it stay finite, so no
+# inf - inf and no floating point warnings.
+NEVER = -1e4
 
 
-def _span_log_probs(log_scores: numpy.ndarray, weights: numpy.ndarray, spans: list[tuple[int, int, int]]) -> list[float]:
-    """Marginal log probability of each (start, end, label) span of a stretch: the mass of
-    all valid tag sequences of the stretch that have exactly this span (forward-backward)."""
-    length = len(log_scores)
-    alpha = numpy.empty_like(log_scores)
-    beta = numpy.empty_like(log_scores)
-    alpha[0] = log_scores[0] + weights[0]
+def _padded(parts: list[numpy.ndarray], size: int) -> numpy.ndarray:
+    """Stretches' scores as one (stretches, longest, tags) array. Padding positions can only
+    be O: every path pays the same O→O weight there, which changes no argmax and no marginal."""
+    batch = numpy.full((len(parts), max(len(part) for part in parts), size), NEVER)
+    batch[:, :, 0] = 0.0
+    for index, part in enumerate(parts):
+        batch[index, : len(part)] = numpy.maximum(part, NEVER)
+    return batch
+
+
+def _viterbi_batch(scores: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
+    """The best valid tag sequence of every stretch at once; each opens after O and closes
+    before it."""
+    count, length, size = scores.shape
+    best = scores[:, 0] + weights[0]
+    back = numpy.zeros((count, length, size), dtype="int64")
     for t in range(1, length):
-        alpha[t] = _logsumexp(alpha[t - 1][:, None] + weights, axis=0) + log_scores[t]
-    beta[-1] = weights[:, 0]
+        candidates = best[:, :, None] + weights[None]
+        back[:, t] = candidates.argmax(axis=1)
+        best = numpy.take_along_axis(candidates, back[:, t][:, None, :], axis=1)[:, 0] + scores[:, t]
+    paths = numpy.zeros((count, length), dtype="int64")
+    tag = (best + weights[:, 0]).argmax(axis=1)
+    rows = numpy.arange(count)
+    for t in range(length - 1, -1, -1):
+        paths[:, t] = tag
+        tag = back[rows, t, tag]
+    return paths
+
+
+def _span_probabilities(
+    scores: numpy.ndarray, weights: numpy.ndarray, spans: list[list[tuple[int, int, int]]]
+) -> list[list[float]]:
+    """Marginal probability of each (start, end, label) span of each stretch: the mass of
+    all valid tag sequences of the stretch that have exactly this span, over the stretch's
+    total. Forward-backward scaled at every step instead of in log space, so one small
+    matrix product a step does the work for every stretch at once."""
+    count, length, _ = scores.shape
+    # exp() of scores shifted per row: the shift multiplies every path alike.
+    emit = numpy.exp(scores - scores.max(axis=2, keepdims=True))
+    move = numpy.exp(weights)
+    forward = numpy.empty_like(emit)
+    backward = numpy.empty_like(emit)
+    scale = numpy.empty((count, length))
+    forward[:, 0] = move[0] * emit[:, 0]
+    scale[:, 0] = forward[:, 0].sum(axis=1)
+    forward[:, 0] /= scale[:, 0, None]
+    for t in range(1, length):
+        forward[:, t] = (forward[:, t - 1] @ move) * emit[:, t]
+        scale[:, t] = forward[:, t].sum(axis=1)
+        forward[:, t] /= scale[:, t, None]
+    backward[:, -1] = move[:, 0]
     for t in range(length - 2, -1, -1):
-        beta[t] = _logsumexp(weights + (log_scores[t + 1] + beta[t + 1])[None, :], axis=1)
-    log_z = float(_logsumexp(alpha[-1] + beta[-1], axis=0))
+        backward[:, t] = ((emit[:, t + 1] * backward[:, t + 1]) @ move.T) / scale[:, t + 1, None]
+    total = (forward[:, -1] * backward[:, -1]).sum(axis=1)
     moves = len(MOVES)
     result = []
-    for start, end, label in spans:
-        begin = 1 + moves * label
-        if end - start == 1:
-            value = alpha[start, begin + 3] + beta[start, begin + 3]
-        else:
-            value = alpha[start, begin] + log_scores[start + 1 : end - 1, begin + 1].sum() + log_scores[end - 1, begin + 2] + beta[end - 1, begin + 2]
-        result.append(float(value) - log_z)
+    for index, stretch_spans in enumerate(spans):
+        found = []
+        for start, end, label in stretch_spans:
+            begin, inside, last, unit = (1 + moves * label + offset for offset in range(4))
+            if end - start == 1:
+                mass = forward[index, start, unit] * backward[index, start, unit]
+            else:
+                mass = forward[index, start, begin] * backward[index, end - 1, last]
+                previous = begin
+                for t in range(start + 1, end):
+                    tag = last if t == end - 1 else inside
+                    mass *= move[previous, tag] * emit[index, t, tag] / scale[index, t]
+                    previous = tag
+            found.append(float(mass / total[index]))
+        result.append(found)
     return result
 
 
@@ -303,14 +339,19 @@ def decode_scored(
     """
     logits, tags, stretches = _stretches(logits, outside, margin)
     scored: list[tuple[int, int, int, float]] = []
-    for start, end in stretches:
-        log_scores = log_softmax(logits[start:end]) if normalize else logits[start:end]
-        path = _viterbi(log_scores, weights)
-        tags[start:end] = path
-        if with_scores:
-            spans = decode(path)
-            for (a, b, label), log_prob in zip(spans, _span_log_probs(log_scores, weights, spans)):
-                scored.append((start + a, start + b, label, min(1.0, float(numpy.exp(log_prob)))))
+    if not stretches:
+        return tags, scored
+    parts = [log_softmax(logits[a:b]) if normalize else logits[a:b] for a, b in stretches]
+    batch = _padded(parts, weights.shape[0])
+    finite_weights = numpy.maximum(weights, NEVER)
+    paths = _viterbi_batch(batch, finite_weights)
+    stretch_spans = [decode(paths[index, : end - start].tolist()) for index, (start, end) in enumerate(stretches)]
+    probabilities = _span_probabilities(batch, finite_weights, stretch_spans) if with_scores else None
+    for index, (start, end) in enumerate(stretches):
+        tags[start:end] = paths[index, : end - start]
+        if probabilities is not None:
+            for (a, b, label), probability in zip(stretch_spans[index], probabilities[index]):
+                scored.append((start + a, start + b, label, min(1.0, probability)))
     return tags, scored
 
 
