@@ -143,22 +143,19 @@ def _logsumexp(values: numpy.ndarray, axis: int) -> numpy.ndarray:
 
 
 def _stretches(
-    logits: numpy.ndarray, outside: Optional[numpy.ndarray], margin: int = 0
+    logits: numpy.ndarray, outside: Optional[numpy.ndarray], o_margin: float = 0.0
 ) -> tuple[numpy.ndarray, numpy.ndarray, list[tuple[int, int]]]:
-    """(logits with ``outside`` tokens forced to O, argmax tags, stretches of tokens whose
-    argmax is not O, each widened by ``margin`` tokens on both sides where no ``outside``
-    token stands)."""
+    """(logits with ``outside`` tokens forced to O, argmax tags, the stretches to decode).
+
+    A token is decoded unless its O score beats every other tag's by at least ``o_margin``
+    (0: decode where the argmax is not O); every other token stays O.
+    """
     if outside is not None and outside.any():
         logits = logits.copy()
         logits[outside, 1:] = -numpy.inf
         logits[outside, 0] = 0.0
     tags = logits.argmax(axis=1)
-    candidate = tags != 0
-    for _ in range(margin):
-        grown = candidate.copy()
-        grown[1:] |= candidate[:-1]
-        grown[:-1] |= candidate[1:]
-        candidate = grown if outside is None else grown & ~outside
+    candidate = logits[:, 0] - logits[:, 1:].max(axis=1) < o_margin
     inside = numpy.flatnonzero(candidate)
     if not len(inside):
         return logits, tags, []
@@ -328,31 +325,55 @@ def decode_scored(
     *,
     with_scores: bool = False,
     normalize: bool = True,
-    margin: int = 0,
+    o_margin: float = 0.0,
 ) -> tuple[numpy.ndarray, list[tuple[int, int, int, float]]]:
     """(tag ids as ``best_tags``, and with ``with_scores`` every decoded (start, end, label
     index, probability) span, its probability being its marginal under its stretch's lattice).
 
     ``normalize``: the scores are a softmax head's logits (decoded as log probabilities);
     without it they are a CRF's emission scores, decoded as they are with ``weights``
-    holding its learned transitions; ``margin`` widens each stretch (see ``_stretches``).
+    holding its learned transitions; ``o_margin`` chooses the tokens to decode (see
+    ``_stretches``).
     """
-    logits, tags, stretches = _stretches(logits, outside, margin)
+    logits, tags, stretches = _stretches(logits, outside, o_margin)
     scored: list[tuple[int, int, int, float]] = []
     if not stretches:
         return tags, scored
     parts = [log_softmax(logits[a:b]) if normalize else logits[a:b] for a, b in stretches]
-    batch = _padded(parts, weights.shape[0])
     finite_weights = numpy.maximum(weights, NEVER)
-    paths = _viterbi_batch(batch, finite_weights)
-    stretch_spans = [decode(paths[index, : end - start].tolist()) for index, (start, end) in enumerate(stretches)]
-    probabilities = _span_probabilities(batch, finite_weights, stretch_spans) if with_scores else None
+    paths: list[numpy.ndarray] = [numpy.empty(0, dtype="int64")] * len(parts)
+    probabilities: list[list[float]] = [[] for _ in parts]
+    stretch_spans: list[list[tuple[int, int, int]]] = [[] for _ in parts]
+    # Stretches of similar length are decoded together, so little is spent on padding.
+    for group in _length_groups([len(part) for part in parts]):
+        batch = _padded([parts[i] for i in group], weights.shape[0])
+        group_paths = _viterbi_batch(batch, finite_weights)
+        group_spans = [decode(group_paths[k, : len(parts[i])].tolist()) for k, i in enumerate(group)]
+        group_probabilities = _span_probabilities(batch, finite_weights, group_spans) if with_scores else None
+        for k, i in enumerate(group):
+            paths[i] = group_paths[k, : len(parts[i])]
+            stretch_spans[i] = group_spans[k]
+            if group_probabilities is not None:
+                probabilities[i] = group_probabilities[k]
     for index, (start, end) in enumerate(stretches):
-        tags[start:end] = paths[index, : end - start]
-        if probabilities is not None:
+        tags[start:end] = paths[index]
+        if with_scores:
             for (a, b, label), probability in zip(stretch_spans[index], probabilities[index]):
                 scored.append((start + a, start + b, label, min(1.0, probability)))
     return tags, scored
+
+
+def _length_groups(lengths: list[int]) -> list[list[int]]:
+    """Indices grouped by length: in each group the longest is at most twice the shortest
+    (plus 4)."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    groups: list[list[int]] = []
+    for index in order:
+        if groups and lengths[index] <= 2 * lengths[groups[-1][0]] + 4:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
 
 
 # No entity contains a clause or sentence end or a line break (ANNOTATION.md: spans never
@@ -397,10 +418,12 @@ class TaggerNER(TrainablePipe):
         return "T" in self.model.param_names
 
     @property
-    def margin(self) -> int:
+    def o_margin(self) -> float:
         # A CRF's emission argmax can miss an entity's first or last character that its
-        # transitions would add: decode two more tokens on each side of a stretch.
-        return 2 if self.is_crf else 0
+        # transitions add: decode every token whose O score is not clearly the best
+        # (by 4, a factor of e^4 ≈ 55; measured on dev: the same F1 as widening every
+        # stretch by two tokens, in less time).
+        return 4.0 if self.is_crf else 0.0
 
     def decoding_weights(self) -> numpy.ndarray:
         """Tag-to-tag log weights: the BILUO constraints, plus the learned transitions of a CRF."""
@@ -446,7 +469,7 @@ class TaggerNER(TrainablePipe):
                 doc.ents = []
                 continue
             _, scored = decode_scored(
-                doc_scores, weights, outside_tokens(doc), with_scores=True, normalize=not self.is_crf, margin=self.margin
+                doc_scores, weights, outside_tokens(doc), with_scores=True, normalize=not self.is_crf, o_margin=self.o_margin
             )
             ents = [Span(doc, start, end, label=labels[label]) for start, end, label, _ in scored]
             doc.ents = ents
