@@ -189,7 +189,7 @@ def _viterbi_batch(scores: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarr
     for t in range(1, length):
         candidates = best[:, :, None] + weights[None]
         back[:, t] = candidates.argmax(axis=1)
-        best = numpy.take_along_axis(candidates, back[:, t][:, None, :], axis=1)[:, 0] + scores[:, t]
+        best = candidates.max(axis=1) + scores[:, t]
     paths = numpy.zeros((count, length), dtype="int64")
     tag = (best + weights[:, 0]).argmax(axis=1)
     rows = numpy.arange(count)
@@ -335,32 +335,46 @@ def decode_scored(
     holding its learned transitions; ``o_margin`` chooses the tokens to decode (see
     ``_stretches``).
     """
-    logits, tags, stretches = _stretches(logits, outside, o_margin)
-    scored: list[tuple[int, int, int, float]] = []
-    if not stretches:
-        return tags, scored
-    parts = [log_softmax(logits[a:b]) if normalize else logits[a:b] for a, b in stretches]
+    return decode_many([logits], weights, [outside], with_scores=with_scores, normalize=normalize, o_margin=o_margin)[0]
+
+
+def decode_many(
+    all_logits: list[numpy.ndarray],
+    weights: numpy.ndarray,
+    outsides: list[Optional[numpy.ndarray]],
+    *,
+    with_scores: bool = False,
+    normalize: bool = True,
+    o_margin: float = 0.0,
+) -> list[tuple[numpy.ndarray, list[tuple[int, int, int, float]]]]:
+    """``decode_scored`` for several docs at once: their stretches are decoded together."""
+    results: list[tuple[numpy.ndarray, list]] = []
+    parts: list[numpy.ndarray] = []
+    where: list[tuple[int, int, int]] = []  # (doc, start, end) of each part
+    for doc_index, (logits, outside) in enumerate(zip(all_logits, outsides)):
+        logits, tags, stretches = _stretches(logits, outside, o_margin)
+        results.append((tags, []))
+        for start, end in stretches:
+            parts.append(log_softmax(logits[start:end]) if normalize else logits[start:end])
+            where.append((doc_index, start, end))
+    if not parts:
+        return results
     finite_weights = numpy.maximum(weights, NEVER)
-    paths: list[numpy.ndarray] = [numpy.empty(0, dtype="int64")] * len(parts)
-    probabilities: list[list[float]] = [[] for _ in parts]
-    stretch_spans: list[list[tuple[int, int, int]]] = [[] for _ in parts]
     # Stretches of similar length are decoded together, so little is spent on padding.
     for group in _length_groups([len(part) for part in parts]):
         batch = _padded([parts[i] for i in group], weights.shape[0])
-        group_paths = _viterbi_batch(batch, finite_weights)
-        group_spans = [decode(group_paths[k, : len(parts[i])].tolist()) for k, i in enumerate(group)]
-        group_probabilities = _span_probabilities(batch, finite_weights, group_spans) if with_scores else None
+        paths = _viterbi_batch(batch, finite_weights)
+        spans = [decode(paths[k, : len(parts[i])].tolist()) for k, i in enumerate(group)]
+        probabilities = _span_probabilities(batch, finite_weights, spans) if with_scores else None
         for k, i in enumerate(group):
-            paths[i] = group_paths[k, : len(parts[i])]
-            stretch_spans[i] = group_spans[k]
-            if group_probabilities is not None:
-                probabilities[i] = group_probabilities[k]
-    for index, (start, end) in enumerate(stretches):
-        tags[start:end] = paths[index]
-        if with_scores:
-            for (a, b, label), probability in zip(stretch_spans[index], probabilities[index]):
-                scored.append((start + a, start + b, label, min(1.0, probability)))
-    return tags, scored
+            doc_index, start, end = where[i]
+            tags, scored = results[doc_index]
+            tags[start:end] = paths[k, : end - start]
+            if probabilities is not None:
+                scored.extend((start + a, start + b, label, min(1.0, p)) for (a, b, label), p in zip(spans[k], probabilities[k]))
+    for _, scored in results:
+        scored.sort()
+    return results
 
 
 def _length_groups(lengths: list[int]) -> list[list[int]]:
@@ -463,14 +477,19 @@ class TaggerNER(TrainablePipe):
         """Entities of the best valid tag sequence, each with its probability in
         ``doc._.ent_scores`` (see ``entity_score``)."""
         labels = self.labels
-        weights = self.decoding_weights()
-        for doc, doc_scores in zip(docs, scores):
+        docs = list(docs)
+        decoded = decode_many(
+            [doc_scores for doc_scores in scores],
+            self.decoding_weights(),
+            [outside_tokens(doc) if len(doc) else None for doc in docs],
+            with_scores=True,
+            normalize=not self.is_crf,
+            o_margin=self.o_margin,
+        )
+        for doc, (_, scored) in zip(docs, decoded):
             if not len(doc):
                 doc.ents = []
                 continue
-            _, scored = decode_scored(
-                doc_scores, weights, outside_tokens(doc), with_scores=True, normalize=not self.is_crf, o_margin=self.o_margin
-            )
             ents = [Span(doc, start, end, label=labels[label]) for start, end, label, _ in scored]
             doc.ents = ents
             doc._.ent_scores = {score_key(ent.start_char, ent.end_char, ent.label_): prob for ent, (*_, prob) in zip(ents, scored)}
