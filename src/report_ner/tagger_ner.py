@@ -293,6 +293,7 @@ def decode_scored(
     with_scores: bool = False,
     normalize: bool = True,
     margin: int = 0,
+    temperature: float = 1.0,
 ) -> tuple[numpy.ndarray, list[tuple[int, int, int, float]]]:
     """(tag ids as ``best_tags``, and with ``with_scores`` every decoded (start, end, label
     index, probability) span, its probability being its marginal under its stretch's lattice).
@@ -300,6 +301,8 @@ def decode_scored(
     ``normalize``: the scores are a softmax head's logits (decoded as log probabilities);
     without it they are a CRF's emission scores, decoded as they are with ``weights``
     holding its learned transitions; ``margin`` widens each stretch (see ``_stretches``).
+    ``temperature`` divides the scores and transitions when the probabilities are computed
+    (calibration), never when the tags are chosen.
     """
     logits, tags, stretches = _stretches(logits, outside, margin)
     scored: list[tuple[int, int, int, float]] = []
@@ -309,7 +312,11 @@ def decode_scored(
         tags[start:end] = path
         if with_scores:
             spans = decode(path)
-            for (a, b, label), log_prob in zip(spans, _span_log_probs(log_scores, weights, spans)):
+            scaled, scaled_weights = log_scores, weights
+            if temperature != 1.0:
+                scaled = log_softmax(logits[start:end] / temperature) if normalize else log_scores / temperature
+                scaled_weights = weights / temperature
+            for (a, b, label), log_prob in zip(spans, _span_log_probs(scaled, scaled_weights, spans)):
                 scored.append((start + a, start + b, label, min(1.0, float(numpy.exp(log_prob)))))
     return tags, scored
 
@@ -347,7 +354,8 @@ class TaggerNER(TrainablePipe):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg: dict = {"labels": []}
+        # temperature: set by scripts/calibration.py (1.0 leaves the model's probabilities as they are)
+        self.cfg: dict = {"labels": [], "temperature": 1.0}
         self.scorer = scorer
 
     @property
@@ -405,7 +413,13 @@ class TaggerNER(TrainablePipe):
                 doc.ents = []
                 continue
             _, scored = decode_scored(
-                doc_scores, weights, outside_tokens(doc), with_scores=True, normalize=not self.is_crf, margin=self.margin
+                doc_scores,
+                weights,
+                outside_tokens(doc),
+                with_scores=True,
+                normalize=not self.is_crf,
+                margin=self.margin,
+                temperature=float(self.cfg.get("temperature", 1.0)),
             )
             ents = [Span(doc, start, end, label=labels[label]) for start, end, label, _ in scored]
             doc.ents = ents
