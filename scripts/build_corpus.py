@@ -1,8 +1,9 @@
 """Build corpus/reports.jsonl from the annotated markup files.
 
 Sources: the annotated OCR sample (``corpus/*.ann.txt``, raw file beside it), the annotated
-real reports (``corpus/real/*.ann.txt``, their raw text in ``../shared``), and the
-team-written reports (``corpus/written/*.txt``).
+real reports (``corpus/real/*.ann.txt``, their raw text in ``../shared``), the
+team-written reports (``corpus/written/*.txt``), and records corrected in doccano or Label
+Studio (``corpus/imported/*.jsonl``, written by ``report-ner import``).
 """
 
 import json
@@ -10,8 +11,27 @@ from pathlib import Path
 
 import typer
 
-from report_ner.corpus import check_shared_source, read_markup_file
+from report_ner.annotation_formats import text_problem
+from report_ner.corpus import Problem, check_record, check_shared_source, read_jsonl, read_markup_file
 from report_ner.text import normalize
+
+
+def imported_records(path: Path, shared: Path) -> tuple[list[dict], list[Problem]]:
+    """The records of one ``report-ner import`` file, checked as the import checked them."""
+    records, problems = [], []
+    for line, record, error in read_jsonl(path):
+        if error:
+            problems.append(Problem(str(path), line, error))
+            continue
+        found = check_record(record, str(path), line)
+        if not found and text_problem(record["text"]):
+            found.append(Problem(str(path), line, text_problem(record["text"])))
+        if not found:
+            meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+            found += [Problem(str(path), line, p.message) for p in check_shared_source(meta, record["text"], shared, str(path))]
+        problems += found
+        records.append({"id": record.get("id"), "text": record.get("text"), "spans": record.get("spans", []), "meta": record.get("meta", {})})
+    return records, problems
 
 
 def main(
@@ -43,6 +63,18 @@ def main(
         meta.setdefault("source", "written")
         record_id = meta.pop("id", path.name.split(".")[0])
         records.append({"id": record_id, "text": text, "spans": spans, "meta": meta})
+    for path in sorted((corpus_dir / "imported").glob("*.jsonl")):
+        found, problems = imported_records(path, shared)
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+            failed = True
+        records.extend(found)
+    seen: set = set()
+    for record in records:
+        if record["id"] in seen:
+            typer.echo(f"error: record id {record['id']!r} is used twice in the corpus", err=True)
+            failed = True
+        seen.add(record["id"])
     output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     typer.echo(f"wrote {len(records)} reports, {sum(len(r['text']) for r in records)} chars to {output}")
     raise typer.Exit(1 if failed else 0)

@@ -4,7 +4,8 @@ The ``report_ner_char_features_v1`` component writes two token attributes that t
 tok2vec layer embeds with ``MultiHashEmbed``: ``TAG`` holds the character's position in its
 word (B/M/E/S from the word segmenter), the lexicon match it stands in (LAW/ORG, B/I),
 whether it stands inside 《》 and whether a surname starts there; ``LEMMA`` holds the word
-the character belongs to. Everything is computed per word or with array operations, so
+the character belongs to. A user lexicon (``lexicon`` in the config, or ``user_lexicon``;
+see ``user_lexicon.py``) is matched beside the packaged names without being serialized. Everything is computed per word or with array operations, so
 the cost per character stays small next to the model's.
 """
 
@@ -23,6 +24,7 @@ from spacy.vocab import Vocab
 from .lexicon import Lexicon, LexiconStore, load_lexicon_dir, surname_starts
 from .segmenter import WordSegmenter, make_segmenter
 from .tokenizer import doc_text
+from .user_lexicon import UserLexiconError, read_user_lexicon
 
 SURNAME_START = surname_starts()
 SURNAME_FIRST = {name[0] for name in SURNAME_START}
@@ -44,6 +46,7 @@ class CharFeatures(LexiconStore):
         use_lexicon: bool = True,
         use_book_titles: bool = True,
         word_end_labels: Iterable[str] = ("LAW",),
+        lexicon: Optional[str] = None,
     ):
         self.vocab = vocab
         self.name = name
@@ -51,13 +54,36 @@ class CharFeatures(LexiconStore):
         self.use_lexicon = use_lexicon
         self.use_book_titles = use_book_titles
         self.word_end_labels = set(word_end_labels)
-        self.lexicon = Lexicon()
+        self.lexicon = Lexicon()  # the packaged names: serialized with the pipeline
+        self._user_lexicon: Optional[Lexicon] = None  # a user's names: matched, never serialized
+        self._matched: tuple[Optional[Lexicon], Lexicon] = (self.lexicon, self.lexicon)
+        if lexicon and not use_lexicon:
+            raise UserLexiconError([f"{lexicon}: a user lexicon needs use_lexicon = true (the model learned no lexicon features)"])
+        if lexicon:
+            self.user_lexicon = read_user_lexicon(lexicon)
         self._segmenter: Optional[WordSegmenter] = None
         self._hashes: dict[str, int] = {}
         # Every TAG value is one of these strings; index = ((b * lexical) + x) * 2 + q) * 3 + n.
         lexical = ("",) + tuple(f"{label}{part}" for label in LEXICON_LABELS for part in "BI")
         self._tag_strings = [f"{b}|{x}|{q}|{n}" for b, x, q, n in product(BOUNDARY_CLASSES, lexical, ("", "Q"), SURNAME_CLASSES)]
         self._tag_hashes: Optional[numpy.ndarray] = None
+
+    @property
+    def user_lexicon(self) -> Optional[Lexicon]:
+        return self._user_lexicon
+
+    @user_lexicon.setter
+    def user_lexicon(self, names: Optional[Lexicon]) -> None:
+        self._user_lexicon = names
+        self._matched = (None, self.lexicon)
+
+    @property
+    def matched_lexicon(self) -> Lexicon:
+        """The names whose matches become features: the packaged ones and the user's."""
+        if self._matched[0] is not self.lexicon:
+            merged = self.lexicon if self._user_lexicon is None else self.lexicon.merged(self._user_lexicon)
+            self._matched = (self.lexicon, merged)
+        return self._matched[1]
 
     @property
     def segmenter(self) -> Optional[WordSegmenter]:
@@ -97,9 +123,10 @@ class CharFeatures(LexiconStore):
         boundary = numpy.where(word_length == 1, 3, numpy.where(position == 0, 0, numpy.where(position == word_length - 1, 2, 1)))
 
         lexical = numpy.zeros(length, dtype="int64")
-        if len(self.lexicon):
+        lexicon = self.matched_lexicon
+        if len(lexicon):
             word_ends = set((starts + lengths).tolist()) if self.segmenter is not None else None
-            for start, end, category in self.lexicon.matches(text, word_ends, self.word_end_labels):
+            for start, end, category in lexicon.matches(text, word_ends, self.word_end_labels):
                 if category in LEXICON_LABELS:
                     base = 1 + 2 * LEXICON_LABELS.index(category)
                     lexical[start] = base
@@ -152,11 +179,19 @@ class CharFeatures(LexiconStore):
         "use_lexicon": True,
         "use_book_titles": True,
         "word_end_labels": ["LAW"],
+        "lexicon": None,
     },
 )
 def make_char_features(
-    nlp: Language, name: str, segmenter: str, use_lexicon: bool, use_book_titles: bool, word_end_labels: list[str]
+    nlp: Language,
+    name: str,
+    segmenter: str,
+    use_lexicon: bool,
+    use_book_titles: bool,
+    word_end_labels: list[str],
+    lexicon: Optional[str],
 ) -> CharFeatures:
+    """``lexicon``: a user lexicon file (``name<TAB>LAW|ORG``) matched beside the packaged names."""
     return CharFeatures(
         nlp.vocab,
         name,
@@ -164,4 +199,5 @@ def make_char_features(
         use_lexicon=use_lexicon,
         use_book_titles=use_book_titles,
         word_end_labels=word_end_labels,
+        lexicon=lexicon,
     )

@@ -6,7 +6,7 @@ import json
 import sys
 import unicodedata
 from enum import Enum
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -49,6 +49,41 @@ class TagFormat(str, Enum):
 class AnnotateFormat(str, Enum):
     jsonl = "jsonl"
     markup = "markup"
+    doccano = "doccano"
+    labelstudio = "labelstudio"
+
+
+class AnnotateOrder(str, Enum):
+    input = "input"
+    uncertain = "uncertain"
+
+
+class AnnotationTool(str, Enum):
+    doccano = "doccano"
+    labelstudio = "labelstudio"
+
+
+class LexiconMode(str, Enum):
+    features = "features"
+    force = "force"
+
+
+# A user's own names, for every command that runs the model (see report_ner.user_lexicon).
+LexiconFile = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--lexicon",
+        help="Your own names, used without retraining: a UTF-8 TSV of name<TAB>LAW or name<TAB>ORG ('#' comments).",
+    ),
+]
+LexiconModeOption = Annotated[
+    Optional[LexiconMode],
+    typer.Option(
+        "--lexicon-mode",
+        help="features (default): the names become lexicon features of the model; force: also every exact match "
+        "is an entity (score 1.0) where it overlaps no predicted one.",
+    ),
+]
 
 
 class InputTally:
@@ -69,14 +104,47 @@ class InputTally:
             yield item
 
 
-def load_model_or_exit(model: str):
+def read_lexicon_or_exit(lexicon: Optional[Path], mode: Optional[LexiconMode]):
+    """The user lexicon of ``--lexicon`` (None without it); every bad line is reported, exit 2."""
+    from .user_lexicon import UserLexiconError, read_user_lexicon
+
+    if lexicon is None:
+        if mode is not None:
+            report_error("--lexicon-mode needs --lexicon FILE")
+            raise typer.Exit(EXIT_NOTHING)
+        return None
+    try:
+        return read_user_lexicon(lexicon)
+    except UserLexiconError as err:
+        for problem in err.problems:
+            report_error(problem)
+        raise typer.Exit(EXIT_NOTHING)
+
+
+def use_lexicon_or_exit(nlp, names, mode: Optional[LexiconMode]) -> None:
+    from .user_lexicon import UserLexiconError, apply_user_lexicon
+
+    if names is None:
+        return
+    try:
+        apply_user_lexicon(nlp, names, (mode or LexiconMode.features).value)
+    except UserLexiconError as err:
+        report_error(str(err))
+        raise typer.Exit(EXIT_NOTHING)
+
+
+def load_model_or_exit(model: str, lexicon: Optional[Path] = None, lexicon_mode: Optional[LexiconMode] = None):
+    """The pipeline, with the user lexicon (``--lexicon``) in use; one-line errors, exit 2."""
     from .tagging import ModelError, load
 
+    names = read_lexicon_or_exit(lexicon, lexicon_mode)
     try:
-        return load(model)
+        nlp = load(model)
     except ModelError as err:
         report_error(str(err))
         raise typer.Exit(EXIT_NOTHING)
+    use_lexicon_or_exit(nlp, names, lexicon_mode)
+    return nlp
 
 
 def report_error(message: str) -> None:
@@ -152,12 +220,14 @@ def tag(
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the model."),
     batch_size: int = typer.Option(4, "--batch-size", min=1, help="Pieces of up to 2,000 characters per batch (bounds memory)."),
     min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave out entities whose probability is lower."),
+    lexicon: LexiconFile = None,
+    lexicon_mode: LexiconModeOption = None,
 ) -> None:
     """Tag entities (LAW, ORG, PERSON, FIGURE, DATE) with input offsets and their sections."""
     from .export import atomic_output, write_stream
     from .tagging import tag_docs
 
-    nlp = load_model_or_exit(model)
+    nlp = load_model_or_exit(model, lexicon, lexicon_mode)
     tally = InputTally(inputs)
     with atomic_output(output, sys.stdout) as out:
         stream = tag_docs(nlp, tally, batch_size=batch_size, n_process=n_process, min_score=min_score)
@@ -211,6 +281,8 @@ def stats(
     output_format: StatsFormat = typer.Option(StatsFormat.table, "--format", "-f", help="table, csv or json (one object a line)"),
     by: StatsBy = typer.Option(StatsBy.law, "--by", help="law, org, person, figure or section"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output."),
+    lexicon: LexiconFile = None,
+    lexicon_mode: LexiconModeOption = None,
 ) -> None:
     """Counts and values per report: laws, institutions, persons, figures, or entities per section."""
     import csv
@@ -219,7 +291,7 @@ def stats(
     from .stats import rows_for
     from .tagging import tag_docs
 
-    nlp = load_model_or_exit(model)
+    nlp = load_model_or_exit(model, lexicon, lexicon_mode)
     tally = InputTally(inputs)
     processed = 0
     rows: list[dict] = []
@@ -249,22 +321,30 @@ def stats(
 @app.command()
 def annotate(
     inputs: List[str] = typer.Argument(..., help=INPUTS_HELP),
-    output: Path = typer.Option(..., "--output", "-o", help="Corpus JSONL to write (atomically)."),
+    output: Path = typer.Option(..., "--output", "-o", help="File to write (atomically)."),
     model: str = typer.Option("training/model-best", "--model", "-m", help="Pre-annotate with this model; rules when it does not exist."),
     genre: str = typer.Option("unknown", help="meta.genre of the new records"),
     output_format: AnnotateFormat = typer.Option(
-        AnnotateFormat.jsonl, "--format", "-f", help="jsonl: corpus records; markup: one [[surface|LABEL]] file (one input)"
+        AnnotateFormat.jsonl,
+        "--format",
+        "-f",
+        help="jsonl: corpus records; markup: one [[surface|LABEL]] file (one input); doccano: JSONL to import into "
+        "doccano; labelstudio: a JSON list of tasks with predictions (and scores) to import into Label Studio",
     ),
+    order: AnnotateOrder = typer.Option(
+        AnnotateOrder.input, "--order", help="input: as given; uncertain: least confident documents (lowest mean entity score) first"
+    ),
+    lexicon: LexiconFile = None,
+    lexicon_mode: LexiconModeOption = None,
 ) -> None:
-    """Pre-annotate new reports in the corpus format, for a person to correct."""
+    """Pre-annotate new reports (offsets on the normalized text) for a person to correct."""
     from .export import atomic_output
-    from .lexicon import Lexicon
-    from .rules import rule_spans
-    from .tagging import ModelError, load, tag_docs
+    from .tagging import ModelError, load
 
     if output_format is AnnotateFormat.markup and len(inputs) != 1:
         report_error("--format markup writes one report: give exactly one input file")
         raise typer.Exit(EXIT_NOTHING)
+    names = read_lexicon_or_exit(lexicon, lexicon_mode)
     tally = InputTally(inputs)
     try:
         nlp = load(model)
@@ -272,37 +352,125 @@ def annotate(
     except ModelError:
         nlp = None
         typer.echo(f"no model at {model}: pre-annotating with rules (lexicons, 《》 titles, figures, dates)", err=True)
-    processed = 0
+    if nlp is not None:
+        use_lexicon_or_exit(nlp, names, lexicon_mode)
+        records = _model_records(nlp, tally, genre, model)
+    else:
+        records = _rule_records(tally, genre, names)
+    if order is AnnotateOrder.uncertain:
+        from .annotation_formats import document_confidence
+
+        records = iter(sorted(records, key=lambda record: document_confidence(record["spans"])))
+    if output_format is AnnotateFormat.labelstudio:
+        from .annotation_formats import labelstudio_config
+        from .corpus import LABELS
+
+        typer.echo(f"Label Studio labeling config for these tasks: {labelstudio_config(LABELS)}", err=True)
     with atomic_output(output, sys.stdout) as out:
-        if nlp is not None:
-            for doc in tag_docs(nlp, tally):
-                spans = [
-                    {"start": (s := doc.normalized.normalized_offset(e.start)), "end": s + len(e.text), "label": e.label}
-                    for e in doc.entities
-                ]
-                out.write(_corpus_line(doc.source, doc.normalized.text, spans, genre, model, output_format))
-                processed += 1
-        else:
-            lexicon = Lexicon.packaged()
-            for item in tally:
-                text = normalize(item.text).text
-                spans = [{"start": a, "end": b, "label": label} for a, b, label in rule_spans(text, lexicon)]
-                out.write(_corpus_line(item.source, text, sorted(spans, key=lambda s: s["start"]), genre, "rules", output_format))
-                processed += 1
+        processed = _write_annotations(out, records, output_format, model if nlp is not None else "rules")
     raise typer.Exit(exit_code(processed, tally.failed))
 
 
-def _corpus_line(
-    source: str, text: str, spans: list[dict], genre: str, annotator: str, output_format: AnnotateFormat
-) -> str:
-    from .corpus import META_PREFIX, to_markup
-
+def _record(source: str, text: str, spans: list[dict], genre: str, annotator: str) -> dict:
     record_id = Path(source).stem if source != "<stdin>" else "stdin"
     meta = {"source": "pre-annotated", "file": source, "genre": genre, "annotator": annotator}
-    if output_format is AnnotateFormat.markup:
-        meta = {"id": record_id, **meta}
-        return "\n".join([f"{META_PREFIX} {json.dumps(meta, ensure_ascii=False)}", *to_markup(text, spans)]) + "\n"
-    return json.dumps({"id": record_id, "text": text, "spans": spans, "meta": meta}, ensure_ascii=False) + "\n"
+    return {"id": record_id, "text": text, "spans": spans, "meta": meta}
+
+
+def _model_records(nlp, docs, genre: str, model: str):
+    from .tagging import tag_docs
+
+    for doc in tag_docs(nlp, docs):
+        spans = [
+            {"start": (s := doc.normalized.normalized_offset(e.start)), "end": s + len(e.text), "label": e.label, "score": e.score}
+            for e in doc.entities
+        ]
+        yield _record(doc.source, doc.normalized.text, spans, genre, model)
+
+
+def _rule_records(docs, genre: str, names):
+    from .lexicon import Lexicon
+    from .rules import rule_spans
+
+    lexicon = Lexicon.packaged() if names is None else Lexicon.packaged().merged(names)
+    for item in docs:
+        text = normalize(item.text).text
+        spans = [{"start": a, "end": b, "label": label} for a, b, label in rule_spans(text, lexicon)]
+        yield _record(item.source, text, sorted(spans, key=lambda s: s["start"]), genre, "rules")
+
+
+def _write_annotations(out, records, output_format: AnnotateFormat, model_version: str) -> int:
+    """Write the records in ``output_format``; returns how many were written."""
+    from .annotation_formats import doccano_line, labelstudio_task
+    from .corpus import META_PREFIX, to_markup
+
+    written = 0
+    if output_format is AnnotateFormat.labelstudio:
+        out.write("[")
+    for record in records:
+        if output_format is AnnotateFormat.doccano:
+            out.write(doccano_line(record))
+        elif output_format is AnnotateFormat.labelstudio:
+            task = json.dumps(labelstudio_task(record, model_version), ensure_ascii=False)
+            out.write(("," if written else "") + "\n" + task)
+        else:
+            spans = [{key: span[key] for key in ("start", "end", "label")} for span in record["spans"]]
+            if output_format is AnnotateFormat.markup:
+                meta = {"id": record["id"], **record["meta"]}
+                lines = [f"{META_PREFIX} {json.dumps(meta, ensure_ascii=False)}", *to_markup(record["text"], spans)]
+                out.write("\n".join(lines) + "\n")
+            else:
+                out.write(json.dumps({**record, "spans": spans}, ensure_ascii=False) + "\n")
+        written += 1
+    if output_format is AnnotateFormat.labelstudio:
+        out.write("\n]\n")
+    return written
+
+
+@app.command("import")
+def import_(
+    export: Path = typer.Argument(..., help="A corrected export: doccano JSONL or Label Studio JSON."),
+    tool: AnnotationTool = typer.Option(..., "--from", help="doccano or labelstudio"),
+    output: Path = typer.Option(..., "--output", "-o", help="Corpus JSONL to write (atomically), e.g. corpus/imported/NAME.jsonl"),
+) -> None:
+    """Turn a corrected export into corpus records (meta.source = imported), checked like the corpus."""
+    from .annotation_formats import read_export, text_problem
+    from .corpus import check_record
+    from .export import atomic_output
+
+    if not export.is_file():
+        report_error(f"{export}: no such file")
+        raise typer.Exit(EXIT_NOTHING)
+    accepted: list[dict] = []
+    rejected = 0
+    seen: dict[str, int] = {}
+    try:
+        for line, record, error in read_export(export, tool.value):
+            problems = [error] if error else []
+            if record is not None:
+                problems += [problem.message for problem in check_record(record, str(export), line)]
+                if not problems:
+                    problems += [problem for problem in (text_problem(record["text"]),) if problem]
+                if record["id"] in seen:
+                    problems.append(f"id {record['id']!r} was already used on line {seen[record['id']]}")
+            if problems:
+                rejected += 1
+                for problem in problems:
+                    report_error(f"{export}:{line}: rejected: {problem}")
+                continue
+            seen[record["id"]] = line
+            accepted.append(record)
+    except (UnicodeDecodeError, OSError) as err:
+        reason = "not UTF-8" if isinstance(err, UnicodeDecodeError) else err.strerror
+        report_error(f"{export}: cannot read ({reason})")
+        raise typer.Exit(EXIT_NOTHING)
+    if accepted:
+        with atomic_output(output, sys.stdout) as out:
+            out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in accepted)
+    spans = sum(len(record["spans"]) for record in accepted)
+    written = f"imported {len(accepted)} records ({spans} spans) to {output}" if accepted else f"nothing imported ({output} not written)"
+    typer.echo(f"{written}; rejected {rejected}", err=True)
+    raise typer.Exit(exit_code(len(accepted), rejected))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -73,6 +73,14 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def merged(self, preferred: "Lexicon") -> "Lexicon":
+        """This lexicon and ``preferred``'s names in one; ``preferred`` decides a name's category."""
+        both = Lexicon()
+        for lexicon in (preferred, self):
+            for name, category in lexicon.entries.items():
+                both.add(name, category)
+        return both
+
     def matches(
         self, text: str, word_ends: set[int] | None = None, checked: Collection[str] | None = None
     ) -> Iterator[tuple[int, int, str]]:

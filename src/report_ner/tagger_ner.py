@@ -326,6 +326,7 @@ def decode_scored(
     with_scores: bool = False,
     normalize: bool = True,
     o_margin: float = 0.0,
+    temperature: float = 1.0,
 ) -> tuple[numpy.ndarray, list[tuple[int, int, int, float]]]:
     """(tag ids as ``best_tags``, and with ``with_scores`` every decoded (start, end, label
     index, probability) span, its probability being its marginal under its stretch's lattice).
@@ -333,9 +334,12 @@ def decode_scored(
     ``normalize``: the scores are a softmax head's logits (decoded as log probabilities);
     without it they are a CRF's emission scores, decoded as they are with ``weights``
     holding its learned transitions; ``o_margin`` chooses the tokens to decode (see
-    ``_stretches``).
+    ``_stretches``). ``temperature`` divides the scores and transitions when the
+    probabilities are computed (calibration), never when the tags are chosen.
     """
-    return decode_many([logits], weights, [outside], with_scores=with_scores, normalize=normalize, o_margin=o_margin)[0]
+    return decode_many(
+        [logits], weights, [outside], with_scores=with_scores, normalize=normalize, o_margin=o_margin, temperature=temperature
+    )[0]
 
 
 def decode_many(
@@ -346,16 +350,19 @@ def decode_many(
     with_scores: bool = False,
     normalize: bool = True,
     o_margin: float = 0.0,
+    temperature: float = 1.0,
 ) -> list[tuple[numpy.ndarray, list[tuple[int, int, int, float]]]]:
     """``decode_scored`` for several docs at once: their stretches are decoded together."""
     results: list[tuple[numpy.ndarray, list]] = []
     parts: list[numpy.ndarray] = []
+    raw_parts: list[numpy.ndarray] = []
     where: list[tuple[int, int, int]] = []  # (doc, start, end) of each part
     for doc_index, (logits, outside) in enumerate(zip(all_logits, outsides)):
         logits, tags, stretches = _stretches(logits, outside, o_margin)
         results.append((tags, []))
         for start, end in stretches:
             parts.append(log_softmax(logits[start:end]) if normalize else logits[start:end])
+            raw_parts.append(logits[start:end])
             where.append((doc_index, start, end))
     if not parts:
         return results
@@ -365,7 +372,13 @@ def decode_many(
         batch = _padded([parts[i] for i in group], weights.shape[0])
         paths = _viterbi_batch(batch, finite_weights)
         spans = [decode(paths[k, : len(parts[i])].tolist()) for k, i in enumerate(group)]
-        probabilities = _span_probabilities(batch, finite_weights, spans) if with_scores else None
+        probabilities = None
+        if with_scores and temperature == 1.0:
+            probabilities = _span_probabilities(batch, finite_weights, spans)
+        elif with_scores:
+            cooled = [raw_parts[i] / temperature for i in group]
+            cooled_batch = _padded([log_softmax(part) if normalize else part for part in cooled], weights.shape[0])
+            probabilities = _span_probabilities(cooled_batch, numpy.maximum(weights / temperature, NEVER), spans)
         for k, i in enumerate(group):
             doc_index, start, end = where[i]
             tags, scored = results[doc_index]
@@ -423,7 +436,8 @@ class TaggerNER(TrainablePipe):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg: dict = {"labels": []}
+        # temperature: set by scripts/calibration.py (1.0 leaves the model's probabilities as they are)
+        self.cfg: dict = {"labels": [], "temperature": 1.0}
         self.scorer = scorer
 
     @property
@@ -485,6 +499,7 @@ class TaggerNER(TrainablePipe):
             with_scores=True,
             normalize=not self.is_crf,
             o_margin=self.o_margin,
+            temperature=float(self.cfg.get("temperature", 1.0)),
         )
         for doc, (_, scored) in zip(docs, decoded):
             if not len(doc):
