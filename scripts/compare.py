@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 
+from report_ner.corpus import LABELS as CORPUS_LABELS
 from report_ner.evaluation import evaluate_all
 from report_ner.tagging import load
 
@@ -27,7 +28,7 @@ VARIANTS = {
     "written_only": ("configs/config.cfg", ["--exclude-source", "real"], "shipped config without the real reports in training"),
     "pkuseg": ("configs/pkuseg.cfg", ["--segmenter", "pkuseg", "--pkuseg-model", "corpus/segmenter", "--allow-misaligned"], "pkuseg words as tokens (run 'segmenter' first)"),
 }
-LABELS = ["micro", "LAW", "ORG", "PERSON", "FIGURE", "DATE"]
+LABELS = ["micro", *CORPUS_LABELS]
 
 
 def run(args: list[str]) -> None:

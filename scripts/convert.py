@@ -9,12 +9,12 @@ import typer
 from spacy.tokens import DocBin
 
 from report_ner.corpus import read_jsonl
+from report_ner.text import paragraphs
 
 
-def paragraphs(record: dict):
+def paragraph_examples(record: dict):
     """(paragraph text, spans relative to it) for each paragraph of a record."""
-    offset = 0
-    for text in record["text"].split("\n"):
+    for offset, text in paragraphs(record["text"]):
         end = offset + len(text)
         spans = [
             (s["start"] - offset, s["end"] - offset, s["label"])
@@ -23,7 +23,6 @@ def paragraphs(record: dict):
         ]
         if text.strip():
             yield text, spans
-        offset = end + 1
 
 
 def make_tokenizer(segmenter: str, pkuseg_model: Optional[Path]):
@@ -57,7 +56,7 @@ def main(
         source = record.get("meta", {}).get("source")
         if part == "train" and ((only_source and source != only_source) or (exclude_source and source == exclude_source)):
             continue
-        for text, spans in paragraphs(record):
+        for text, spans in paragraph_examples(record):
             doc = nlp.make_doc(text)
             ents = []
             for start, end, label in spans:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from report_ner.corpus import Problem, check_consistency, check_record, coverage, load_exceptions, read_jsonl
+from report_ner.corpus import LABELS, Problem, check_consistency, check_record, coverage, load_exceptions, read_jsonl
 
 TARGETS = {"LAW": 250, "ORG": 200, "PERSON": 150, "chars_written": 80000}
 
@@ -42,7 +42,7 @@ def main(
     written = sum(len(r["text"]) for _, _, r in records if r.get("meta", {}).get("source") == "written")
     typer.echo(f"\n{len(records)} reports, {stats['chars']} chars ({written} team-written)")
     typer.echo(f"{'label':<8}{'distinct':>10}{'target':>8}")
-    for label in ("LAW", "ORG", "PERSON", "FIGURE", "DATE"):
+    for label in LABELS:
         target = TARGETS.get(label, "")
         typer.echo(f"{label:<8}{stats[label]:>10}{target:>8}")
     typer.echo(f"{len(errors)} errors, {len(reviews)} review findings")

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from .lexicon import Lexicon, LexiconStore, load_lexicon_dir, surname_starts
+from .lexicon import LEXICON_LABELS, Lexicon, LexiconStore, load_lexicon_dir, surname_starts
 from .segmenter import WordSegmenter, make_segmenter
 from .tokenizer import doc_text
 from .user_lexicon import UserLexiconError, read_user_lexicon
@@ -31,7 +31,6 @@ SURNAME_FIRST = {name[0] for name in SURNAME_START}
 SURNAME_CLASSES = ("", "N1", "N2")
 BOOK_TITLE_MARK = re.compile("[《》]")
 BOUNDARY_CLASSES = ("B", "M", "E", "S")
-LEXICON_LABELS = ("LAW", "ORG")
 
 
 class CharFeatures(LexiconStore):

@@ -29,7 +29,7 @@ import zipfile
 from bisect import bisect_right
 
 from .inputs import InputDoc, InputError
-from .text import WHITESPACE, normalize
+from .text import SENTENCE_ENDS, WHITESPACE, normalize
 
 EXTENSIONS = {".txt": "txt", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 SNIFF_BYTES = 4096
@@ -293,7 +293,7 @@ def read_html(data: bytes, source: str) -> InputDoc:
     lines = [line for line in lines if line]
     # With no article on the page the extractor falls back to link labels (首页, 政务公开):
     # a page whose every line is that short and ends no sentence has no body text.
-    if not any(len(line) >= MIN_BODY_LINE or any(mark in line for mark in "。！？；") for line in lines):
+    if not any(len(line) >= MIN_BODY_LINE or any(mark in line for mark in SENTENCE_ENDS) for line in lines):
         raise InputError(f"{source}: HTML page with no body text")
     title = ((extracted.title if extracted is not None else None) or "").strip(WHITESPACE)
     if title and "\n" not in title and not lines[0].startswith(title) and title not in lines[:5]:

@@ -17,6 +17,8 @@ from typing import Any, Mapping
 
 import cn2an
 
+from .text import PRC
+
 __all__ = [
     "canonical_law",
     "canonical_org",
@@ -30,7 +32,6 @@ __all__ = [
 
 Number = int | float
 
-PRC = "中华人民共和国"
 
 # ---------------------------------------------------------------- text helpers
 

@@ -7,7 +7,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Collection, Iterable, Iterator
 
-LAW_PREFIX = "中华人民共和国"
+from .text import PRC
+
+LAW_PREFIX = PRC
+# The labels a name lexicon can give (packaged ones and users' own).
+LEXICON_LABELS = ("LAW", "ORG")
 
 
 def read_lexicon_lines(lines: Iterable[str]) -> list[str]:

@@ -11,11 +11,13 @@ from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
 from .text import (
+    FULL_STOPS,
     NUMBERED_HEADING,
     SUB_ITEM_HEADING,
     TERMINAL_PUNCT,
     NormalizedText,
     heading_kind,
+    paragraphs,
 )
 
 LEVELS = {"preamble": 0, "other": 0, "part": 1, "section": 2, "item": 3}
@@ -64,18 +66,8 @@ def _is_headline(paragraph: str) -> bool:
     return (
         len(paragraph) <= HEADLINE_MAX_CHARS
         and paragraph[-1] not in TERMINAL_PUNCT and paragraph[-1] not in "）)"
-        and not any(mark in paragraph for mark in "。！？")
+        and not any(mark in paragraph for mark in FULL_STOPS)
     )
-
-
-def _paragraphs(text: str) -> list[tuple[int, str]]:
-    result = []
-    offset = 0
-    for paragraph in text.split("\n"):
-        if paragraph:
-            result.append((offset, paragraph))
-        offset += len(paragraph) + 1
-    return result
 
 
 class Outline:
@@ -185,15 +177,15 @@ def build_outline(normalized: NormalizedText) -> Outline:
     In OCR newspaper text, a headline after the report starts the next article (level 0).
     Lines that web extraction broke out of a sentence are plain body text.
     """
-    paragraphs = _mended(_paragraphs(normalized.text))
+    lines = _mended(paragraphs(normalized.text))
     newspaper = normalized.layout == "ocr" or bool(normalized.block_starts)
-    trailing = _trailing_start(paragraphs)
+    trailing = _trailing_start(lines)
     openings: list[tuple[int, str, str | None, str]] = []  # (norm start, kind, number, title)
     seen_heading = False
     after_report = False
     in_appendix = False
     last = {"section": 0, "item": 0}
-    for index, (start, paragraph) in enumerate(paragraphs):
+    for index, (start, paragraph) in enumerate(lines):
         if trailing is not None and index >= trailing:
             openings.append((start, "other", None, paragraph[:HEADLINE_MAX_CHARS]))
             break

@@ -7,8 +7,9 @@ from typing import Iterator
 
 from .corpus import LABELS
 from .tagging import TaggedDoc
+from .text import SENTENCE_ENDS
 
-SENTENCE_END = "。！？；\n"
+SENTENCE_END = SENTENCE_ENDS + "\n"
 BY_LABEL = {"law": "LAW", "org": "ORG", "person": "PERSON"}
 
 

@@ -14,14 +14,13 @@ from .doc_spans import entity_spans
 from .entity_norm import normalize_entity, report_year
 from .inputs import InputDoc
 from .outline import Outline, build_outline
-from .text import NormalizedText, normalize
+from .text import SENTENCE_ENDS, NormalizedText, normalize
 
 DEFAULT_MODEL = "training/model-best"
 # Pieces handed to the model stay well under spaCy's max_length, and a batch of them
 # (batch_size x CHUNK_CHARS characters) bounds the model's working memory: the NER's
 # precomputed hidden layer grows with the tokens in a batch.
 CHUNK_CHARS = 2_000
-SENTENCE_ENDS = "。！？；"
 
 
 class ModelError(Exception):

@@ -16,6 +16,11 @@ from typing import Sequence
 
 # Line ends that close a paragraph when the line is shorter than the column.
 TERMINAL_PUNCT = set("。！？：；…”!?;:")
+# Marks that end a sentence; FULL_STOPS are those that end one for good (not ；).
+SENTENCE_ENDS = "。！？；"
+FULL_STOPS = "。！？"
+# The country's name as it opens law and institution names (中华人民共和国数据安全法).
+PRC = "中华人民共和国"
 PAGE_MARKER = re.compile(
     r"[（(]\s*(?P<dir>上接|下转|接上|转下)\s*第?\s*[一二三四五六七八九十百0-9０-９]+\s*版\s*[）)]"
 )
@@ -252,3 +257,14 @@ def normalize(original: str) -> NormalizedText:
         layout="ocr" if width is not None else "clean",
         block_starts=frozenset(block_starts),
     )
+
+
+def paragraphs(text: str) -> list[tuple[int, str]]:
+    """(offset, paragraph) for each non-empty line of normalized text (one paragraph a line)."""
+    result = []
+    offset = 0
+    for paragraph in text.split("\n"):
+        if paragraph:
+            result.append((offset, paragraph))
+        offset += len(paragraph) + 1
+    return result

@@ -15,11 +15,11 @@ from spacy.tokens import Doc, Span
 
 from .corpus import EDGE_FORBIDDEN
 from .doc_spans import entity_spans, set_entity_score
-from .lexicon import Lexicon
+from .lexicon import LEXICON_LABELS, Lexicon
 from .tagger_ner import OUTSIDE_CHARS
 from .tokenizer import doc_text
 
-USER_LABELS = ("LAW", "ORG")
+USER_LABELS = LEXICON_LABELS
 LEXICON_MODES = ("features", "force")
 MAX_LEXICON_BYTES = 50 * 1024 * 1024
 FORCED_NAMES = "user_names"
