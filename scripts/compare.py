@@ -8,6 +8,7 @@ over several seeds, the spread) and writes everything to --out-dir/results.json.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -27,7 +28,9 @@ VARIANTS = {
     "char": ("configs/char.cfg", [], "characters only: no word, lexicon, 《》 or surname features"),
     "written_only": ("configs/config.cfg", ["--exclude-source", "real"], "shipped config without the real reports in training"),
     "pkuseg": ("configs/pkuseg.cfg", ["--segmenter", "pkuseg", "--pkuseg-model", "corpus/segmenter", "--allow-misaligned"], "pkuseg words as tokens (run 'segmenter' first)"),
+    "self_trained": ("configs/config.cfg", [], "shipped config, plus the silver paragraphs of 'self-train' (training/silver/silver.spacy)"),
 }
+SILVER = Path("training/silver/silver.spacy")
 LABELS = ["micro", *CORPUS_LABELS]
 
 
@@ -43,8 +46,17 @@ def train_variant(name: str, seed: int, max_steps: int, out_dir: Path) -> tuple[
     if not (data / f"{prefix}train.spacy").exists():
         run([sys.executable, str(SCRIPTS / "convert.py"), "corpus/reports.jsonl", "corpus/split.json", str(data), "--prefix", prefix, *convert_options])
     model_dir = out_dir / f"{name}_seed{seed}"
+    train = data / f"{prefix}train.spacy"
+    if name == "self_trained":
+        # spaCy reads every .spacy file of a folder: the gold paragraphs and the silver ones.
+        if not SILVER.is_file():
+            raise typer.BadParameter(f"{SILVER}: no such file (run 'spacy project run self-train' first)")
+        train = data / "with_silver"
+        train.mkdir(parents=True, exist_ok=True)
+        shutil.copy(data / "train.spacy", train / "train.spacy")
+        shutil.copy(SILVER, train / "silver.spacy")
     start = time.perf_counter()
-    run([sys.executable, str(SCRIPTS / "train.py"), config, str(model_dir), "--train", str(data / f"{prefix}train.spacy"),
+    run([sys.executable, str(SCRIPTS / "train.py"), config, str(model_dir), "--train", str(train),
          "--dev", str(data / f"{prefix}dev.spacy"), "--seed", str(seed), "--max-steps", str(max_steps)])
     return model_dir / "model-best", time.perf_counter() - start
 

@@ -38,7 +38,7 @@ def main(
 ) -> None:
     from spacy.cli.train import train as spacy_train
 
-    for path in (config, train, dev):
+    for path in (config, train, dev):  # train may be a folder of .spacy files
         if not path.exists():
             typer.echo(f"train: {path}: no such file", err=True)
             raise typer.Exit(2)
