@@ -90,17 +90,6 @@ class CharFeatures(LexiconStore):
             self._segmenter = make_segmenter(self.segmenter_name)
         return self._segmenter
 
-    def initialize(
-        self,
-        get_examples: Callable[[], Iterable] = lambda: [],
-        *,
-        nlp: Optional[Language] = None,
-        lexicon_dir: Optional[Path] = None,
-    ) -> None:
-        """Load the law and institution lexicons (the packaged ones unless a folder is given)."""
-        if self.use_lexicon:
-            self.lexicon = load_lexicon_dir(lexicon_dir)
-
     def _hash(self, value: str) -> int:
         found = self._hashes.get(value)
         if found is None:

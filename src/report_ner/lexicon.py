@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Collection, Iterable, Iterator
+from typing import Collection, Iterable, Iterator, Optional
 
 from .text import PRC
 
@@ -142,10 +142,16 @@ def load_lexicon_dir(lexicon_dir: Path | None) -> Lexicon:
 
 
 class LexiconStore:
-    """Serialization of a component's ``lexicon``: it travels with the pipeline."""
+    """A component's ``lexicon``: loaded at initialize, it travels with the pipeline."""
 
     lexicon: Lexicon
+    use_lexicon: bool = True
     FILE_NAME = "lexicon.tsv"
+
+    def initialize(self, get_examples=lambda: [], *, nlp=None, lexicon_dir: Optional[str] = None) -> None:
+        """Load the law and institution lexicons (the packaged ones unless a folder is given)."""
+        if self.use_lexicon:
+            self.lexicon = load_lexicon_dir(Path(lexicon_dir) if lexicon_dir else None)
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         return ("\n".join(self.lexicon.to_lines()) + "\n").encode("utf-8")

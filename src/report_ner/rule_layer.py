@@ -18,15 +18,6 @@ class RuleLayer(LexiconStore):
         self.name = name
         self.lexicon = Lexicon()
 
-    def initialize(
-        self,
-        get_examples: Callable[[], Iterable] = lambda: [],
-        *,
-        nlp: Optional[Language] = None,
-        lexicon_dir: Optional[Path] = None,
-    ) -> None:
-        self.lexicon = load_lexicon_dir(lexicon_dir)
-
     def __call__(self, doc: Doc) -> Doc:
         return add_rule_entities(doc, self.lexicon)
 
