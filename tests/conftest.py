@@ -45,7 +45,8 @@ def tiny_project(tmp_path_factory):
     import sys
 
     root = tmp_path_factory.mktemp("project")
-    for name in ("project.yml", "configs", "scripts"):
+    # src/ only for the deps that name it; the code run is the installed package.
+    for name in ("project.yml", "configs", "scripts", "src"):
         source = PROJECT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     shutil.copytree(PROJECT / "corpus", root / "corpus", ignore=shutil.ignore_patterns("*.spacy", "segmenter", "*stats.json"))
