@@ -313,6 +313,7 @@ def run_batch(
     if scheduler is None:
         load_check(model)
     with batch_folder_lock(folder):
+        remove_partial_outputs(folder)
         plan_ = plan(inputs, folder)
         summary.skipped = len(plan_.done)
         if plan_.done:
@@ -332,6 +333,12 @@ def run_batch(
                 run(client, plan_, folder, worker_model_path(model), recorder, progress)
                 summary.seconds = round(time.perf_counter() - tagging, 2)
     return summary
+
+
+def remove_partial_outputs(folder: Path) -> None:
+    """Temporary record files of a run that was killed mid-write (this run holds the lock)."""
+    for partial in folder.rglob(".*.jsonl.*.part"):
+        partial.unlink(missing_ok=True)
 
 
 def load_check(model: str) -> None:
