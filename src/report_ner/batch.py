@@ -106,7 +106,11 @@ def plan(inputs: list[str], folder: Path) -> BatchPlan:
     latest = latest_rows(read_rows(folder / MANIFEST_NAME))
     todo, done = [], []
     for path, output in zip(files, relative_outputs(files)):
-        item = BatchInput(str(path), path, output, path.stat().st_size)
+        try:
+            item = BatchInput(str(path), path, output, path.stat().st_size)
+        except OSError as err:
+            failed.append(_error_row(str(path), f"{path}: cannot read ({err.strerror})"))
+            continue
         previous = latest.get(item.source)
         if previous and previous.status == OK and previous.output == output and (folder / output).is_file():
             try:
