@@ -92,7 +92,7 @@ def test_formats(tiny_model, tmp_path):
         content = out.read_text(encoding="utf-8")
         if fmt == "csv":
             header, first = content.splitlines()[:2]
-            assert header.startswith("source,label,text,start,end,section,section_number,section_title")
+            assert header.startswith("source,label,text,start,end,score,section,section_number,section_title")
             assert first.startswith(str(OCR_SAMPLE))
         elif fmt == "html":
             assert content.startswith("<!DOCTYPE html>") and "</html>" in content
