@@ -235,7 +235,7 @@ def run(client, plan_: BatchPlan, folder: Path, model: str, recorder: Recorder, 
     """Tag every planned input on the cluster behind ``client``, recording as results come."""
     from distributed import as_completed
 
-    workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+    workers = max(1, len(client.scheduler_info()["workers"]))
     groups = deque(bundles(plan_.todo, workers))
     in_flight = as_completed()
     sizes: dict = {}
