@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 from enum import Enum
@@ -236,6 +237,39 @@ def tag(
     raise typer.Exit(exit_code(processed, tally.failed))
 
 
+DASK_MISSING = "batch runs on Dask distributed, which is not installed: pip install -e \".[dask]\" (or pip install distributed)"
+
+
+@app.command()
+def batch(
+    inputs: List[str] = typer.Argument(..., help="Files and folders (every report inside); not standard input."),
+    output: Path = typer.Option(..., "--output", "-o", help="Batch folder: one <relative path>.jsonl per input and manifest.jsonl."),
+    model: str = typer.Option("training/model-best", "--model", "-m", help="Pipeline folder or installed package name (on every worker)."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-w", min=1, help="Worker processes of the local cluster."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="tcp://HOST:PORT of a running 'dask scheduler' instead of a local cluster."),
+    lexicon: LexiconFile = None,
+    lexicon_mode: LexiconModeOption = None,
+) -> None:
+    """Tag an archive on a Dask cluster: resumable, one JSONL record per input, a manifest."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        report_error(DASK_MISSING)
+        raise typer.Exit(EXIT_NOTHING)
+    from .batch import BatchError, run_batch
+    from .manifest import BatchFolderBusy
+
+    names = read_lexicon_or_exit(lexicon, lexicon_mode)
+    lexicon_lines = tuple(names.to_lines()) if names is not None else ()
+    mode = (lexicon_mode or LexiconMode.features).value
+    try:
+        summary = run_batch(inputs, output, model, workers, scheduler, report_error, lexicon_lines=lexicon_lines, lexicon_mode=mode)
+    except (BatchError, BatchFolderBusy) as err:
+        report_error(str(err))
+        raise typer.Exit(EXIT_NOTHING)
+    raise typer.Exit(exit_code(summary.ok + summary.skipped, summary.failed))
+
+
 class StatsFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -276,28 +310,32 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 
 @app.command()
 def stats(
-    inputs: List[str] = typer.Argument(..., help=INPUTS_HELP),
+    inputs: Optional[List[str]] = typer.Argument(None, help=INPUTS_HELP),
     model: str = typer.Option("training/model-best", "--model", "-m", help="Pipeline folder or installed package name."),
     output_format: StatsFormat = typer.Option(StatsFormat.table, "--format", "-f", help="table, csv or json (one object a line)"),
     by: StatsBy = typer.Option(StatsBy.law, "--by", help="law, org, person, figure or section"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output."),
     lexicon: LexiconFile = None,
     lexicon_mode: LexiconModeOption = None,
+    records: Optional[List[Path]] = typer.Option(
+        None, "--from", help="Count from tagged records instead of tagging: a batch folder or 'tag --format jsonl' files (repeatable)."
+    ),
 ) -> None:
     """Counts and values per report: laws, institutions, persons, figures, or entities per section."""
     import csv
 
     from .export import atomic_output
     from .stats import rows_for
-    from .tagging import tag_docs
 
-    nlp = load_model_or_exit(model, lexicon, lexicon_mode)
-    tally = InputTally(inputs)
+    if bool(inputs) == bool(records):
+        report_error("stats: give inputs to tag, or --from with a batch folder or JSONL records, not both")
+        raise typer.Exit(EXIT_NOTHING)
+    docs, tally = _stats_docs(inputs, records, model, need_text=by is StatsBy.figure, lexicon=lexicon, lexicon_mode=lexicon_mode)
     processed = 0
     rows: list[dict] = []
     with atomic_output(output, sys.stdout) as out:
         writer = None
-        for doc in tag_docs(nlp, tally):
+        for doc in docs:
             processed += 1
             doc_rows = rows_for([doc], by.value)
             if output_format == StatsFormat.json:
@@ -316,6 +354,38 @@ def stats(
             columns = [c for c in columns if c not in ("section_ids", "section_id", "start", "end")]
             out.write(_table(rows, columns) if rows else "(no entities)\n")
     raise typer.Exit(exit_code(processed, tally.failed))
+
+
+class RecordTally:
+    """Passes tagged documents read back from records on, reporting the files that fail."""
+
+    def __init__(self, records: List[Path], need_text: bool):
+        self.records, self.need_text = records, need_text
+        self.failed = 0
+
+    def __iter__(self):
+        from .tagged_files import RecordError, read_tagged
+
+        for item in read_tagged(self.records, report_error, need_text=self.need_text):
+            if isinstance(item, RecordError):
+                report_error(str(item))
+                self.failed += 1
+                continue
+            yield item
+
+
+def _stats_docs(
+    inputs: Optional[List[str]], records: Optional[List[Path]], model: str, need_text: bool, lexicon=None, lexicon_mode=None
+):
+    """Tagged documents for ``stats``: read back from records, or tagged now; and their tally."""
+    if records:
+        tally = RecordTally(records, need_text)
+        return iter(tally), tally
+    from .tagging import tag_docs
+
+    nlp = load_model_or_exit(model, lexicon, lexicon_mode)
+    tally = InputTally(inputs)
+    return tag_docs(nlp, tally), tally
 
 
 @app.command()

@@ -39,8 +39,12 @@ def current_umask() -> int:
 
 
 @contextmanager
-def atomic_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
-    """Write to a temporary file beside ``path`` and rename it into place only on success."""
+def atomic_output(path: Path | None, stdout: IO[str], durable: bool = False) -> Iterator[IO[str]]:
+    """Write to a temporary file beside ``path`` and rename it into place only on success.
+
+    ``durable`` syncs the content to disk before the rename, for outputs that a manifest
+    row will vouch for.
+    """
     if path is None:
         yield stdout
         return
@@ -51,6 +55,9 @@ def atomic_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     try:
         with handle:
             yield handle
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         # The temporary file is private (0600); the output gets the mode any new file of the
         # user would get, or keeps the mode of the file it replaces.
         os.chmod(handle.name, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~current_umask())

@@ -83,7 +83,8 @@ def read_bytes(data: bytes, source: str, name: str = "") -> InputDoc:
     return read_document(data, source, fmt)
 
 
-def read_path(path: Path) -> InputDoc:
+def file_bytes(path: Path) -> bytes:
+    """A file's bytes, or the one-line error that stops it (missing, unreadable, too large)."""
     source = str(path)
     try:
         size = path.stat().st_size
@@ -94,10 +95,13 @@ def read_path(path: Path) -> InputDoc:
     if size > MAX_INPUT_BYTES:
         raise InputError(f"{source}: too large ({size} bytes; the limit is {MAX_INPUT_BYTES})")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise InputError(f"{source}: cannot read ({err.strerror})") from None
-    return read_bytes(data, source, path.name)
+
+
+def read_path(path: Path) -> InputDoc:
+    return read_bytes(file_bytes(path), str(path), path.name)
 
 
 def _listed(path: Path) -> bool:
