@@ -279,9 +279,9 @@ def test_batch_with_a_user_lexicon_equals_tag_with_it(tmp_path, tiny_model):
     from report_ner.user_lexicon import apply_user_lexicon, read_user_lexicon
 
     archive = tmp_path / "archive"
-    (archive / "a").mkdir(parents=True)
+    archive.mkdir()
     text = "青禾县数字治理促进中心召开会议。全国人大常委会制定数据安全法。\n"
-    (archive / "a" / "one.txt").write_text(text * 3, encoding="utf-8")
+    (archive / "one.txt").write_text(text * 3, encoding="utf-8")
     (archive / "two.txt").write_text("青禾县数字治理促进中心负责人出席。\n", encoding="utf-8")
     names = tmp_path / "names.tsv"
     names.write_text("青禾县数字治理促进中心\tORG\n", encoding="utf-8")
