@@ -70,3 +70,14 @@ def tiny_nlp(tiny_model):
     from report_ner.tagging import load
 
     return load(tiny_model)
+
+
+SLOW_FIXTURES = {"tiny_project", "tiny_model", "tiny_nlp"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that need the tiny trained model are 'slow': `pytest -m "not slow"` runs the
+    rest in seconds; the README's test command runs everything."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -129,6 +129,18 @@ def test_bad_inputs_and_missing_model(tiny_model, tmp_path):
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_output_files_get_the_users_umask(tmp_path, tiny_model):
+    import os
+
+    previous = os.umask(0o027)
+    try:
+        result = runner.invoke(app, ["tag", str(OCR_SAMPLE), "-m", str(tiny_model), "-o", str(tmp_path / "out.jsonl")])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0
+    assert (tmp_path / "out.jsonl").stat().st_mode & 0o777 == 0o640  # not the temporary file's 0600
+
+
 def test_interrupted_output_leaves_no_file(tmp_path, tiny_model):
     out = tmp_path / "out.jsonl"
     out.write_text("previous run\n")
