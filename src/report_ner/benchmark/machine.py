@@ -42,6 +42,13 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
+def load_average() -> Optional[list[float]]:
+    """The 1, 5 and 15 minute load averages: other work on a shared machine slows every run."""
+    if not hasattr(os, "getloadavg"):
+        return None
+    return [round(value, 2) for value in os.getloadavg()]
+
+
 def machine_info() -> dict:
     return {
         "cpu": cpu_model(),

@@ -23,7 +23,7 @@ from spacy.language import Language
 
 from ..evaluation import evaluate_records, gold_records, score
 from ..tagging import load
-from .machine import machine_info
+from .machine import load_average, machine_info
 from .peer import tag as peer_tag
 from .runs import Job, per_char_after, rate_ratio, run_interleaved, summarize
 from .texts import report_texts, scaled_input, size_title
@@ -175,7 +175,9 @@ def run_benchmark(settings: Settings, workdir: Path, progress: Callable[[str], N
         "reports": list(reports),
         "inputs": {name: {k: v for k, v in entry.items() if k != "path"} for name, entry in inputs.items()},
     }
+    report["machine"]["load_average_before"] = load_average()
     results = run_interleaved(jobs, settings.repeats, progress)
+    report["machine"]["load_average_after"] = load_average()
     summary = {job.key: summarize(job, results[job.key]) for job in jobs}
     text = settings.text_size[0]
     speed = {

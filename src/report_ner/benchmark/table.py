@@ -94,6 +94,11 @@ def accuracy_lines(accuracy: dict[str, dict[str, dict]]) -> list[str]:
     return aligned(rows, "llr" + "r" * 6)
 
 
+def load(machine: dict, when: str) -> str:
+    values = machine.get(f"load_average_{when}")
+    return "-" if not values else "/".join(f"{value:.1f}" for value in values)
+
+
 def render(report: dict) -> str:
     settings, speed, texts = report["settings"], report["speed"], report["texts"]
     text = texts["inputs"][speed["text_size"]]
@@ -101,6 +106,8 @@ def render(report: dict) -> str:
         f"report-ner benchmark: model {settings['model']}, {settings['started']}"
         + (" (--quick)" if settings["quick"] else ""),
         f"machine: {describe(report['machine'])}",
+        f"load average (1, 5, 15 min) before the timed runs {load(report['machine'], 'before')}, "
+        f"after {load(report['machine'], 'after')}",
         f"text: {len(texts['reports'])} shared reports concatenated and cut at the line end nearest "
         f"{size_title(text['target_bytes'])}: {text['chars']:,} chars ({text['bytes']:,} bytes UTF-8)",
         "each timed run is a fresh process (start, imports, model or dictionary load, reading, tagging, "
