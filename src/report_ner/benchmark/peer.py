@@ -10,16 +10,27 @@ jieba ships its own dictionary, so this runs offline with nothing trained here. 
 - a word ending in 法/法典/条例 (longer than the ending itself) → LAW
 
 There is no normalization: spans are character offsets into exactly the text given.
+
+``python -m report_ner.benchmark.peer FILE... --output OUT`` is the peer's counterpart of
+``report-ner tag``: it reads and decodes the files, tags them and writes one JSONL line per
+file, so that the benchmark can time both from a fresh process, loading included.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from typing import NamedTuple
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import List, NamedTuple, Optional
 
 import jieba
 import jieba.posseg as pseg
+import typer
+
+from ..cli import InputTally, exit_code
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -93,3 +104,23 @@ def tag(text: str) -> list[Span]:
             spans.append((token.start, token.end, label))
         index += 1
     return spans
+
+
+def main(
+    inputs: List[str] = typer.Argument(..., help="Files or folders (every *.txt inside)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the JSONL here instead of standard output."),
+) -> None:
+    """Tag files with the peer: one JSONL line per file, {"source", "length", "spans"}."""
+    tally = InputTally(inputs)
+    processed = 0
+    # Not export.atomic_output: it imports spaCy, which the peer's timed load must not include.
+    with open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout) as out:
+        for item in tally:
+            record = {"source": item.source, "length": len(item.text), "spans": tag(item.text)}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            processed += 1
+    raise typer.Exit(exit_code(processed, tally.failed))
+
+
+if __name__ == "__main__":
+    typer.run(main)
