@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from report_ner.evaluation import GoldError, evaluate_all, metrics_table
-from report_ner.tagging import ModelError, load
+from report_ner.cli import load_model_or_exit
 
 
 def main(
@@ -18,11 +18,7 @@ def main(
     output: Path = typer.Option(Path("training/metrics.json")),
     errors_out: Optional[Path] = typer.Option(None, help="Write the most common errors here"),
 ) -> None:
-    try:
-        nlp = load(model)
-    except ModelError as err:
-        typer.echo(f"evaluate: {err}", err=True)
-        raise typer.Exit(2)
+    nlp = load_model_or_exit(str(model))
     if not eval_dir.is_dir():
         typer.echo(f"evaluate: {eval_dir}: no such folder (the shared eval files must stand beside the project)", err=True)
         raise typer.Exit(2)

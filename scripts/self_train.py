@@ -14,7 +14,7 @@ import typer
 from spacy.tokens import DocBin
 
 from report_ner.corpus import read_jsonl
-from report_ner.tagging import ModelError, load
+from report_ner.cli import load_model_or_exit
 from report_ner.text import normalize, paragraphs
 
 
@@ -36,11 +36,7 @@ def main(
     corpus: Path = typer.Option(Path("corpus/reports.jsonl"), help="Annotated reports: never relabelled"),
     min_score: float = typer.Option(0.9, help="Keep entities at least this probable"),
 ) -> None:
-    try:
-        nlp = load(model)
-    except ModelError as err:
-        typer.echo(f"self_train: {err}", err=True)
-        raise typer.Exit(2)
+    nlp = load_model_or_exit(str(model))
     annotated = {record["text"] for _, record, _ in read_jsonl(corpus) if record}
     annotated_sources = {record["meta"].get("shared") for _, record, _ in read_jsonl(corpus) if record}
     sources = sorted((shared / "reports").rglob("*.txt"))
