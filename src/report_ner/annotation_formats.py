@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Iterator, Optional
 
+from .corpus import read_jsonl
 from .text import normalize
 
 LS_FROM_NAME, LS_TO_NAME = "label", "text"
@@ -90,24 +91,19 @@ def _doccano_spans(item: dict) -> tuple[list[dict], Optional[str]]:
 
 def read_doccano(path: Path) -> Iterator[Item]:
     """The records of a doccano JSONL export (``label`` triples or ``entities`` objects)."""
-    with path.open(encoding="utf-8-sig") as handle:
-        for line, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                item = json.loads(raw)
-            except json.JSONDecodeError as err:
-                yield line, None, f"not valid JSON ({err.msg} at column {err.colno})"
-                continue
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                yield line, None, "not a doccano item (an object with 'text')"
-                continue
-            spans, error = _doccano_spans(item)
-            if error:
-                yield line, None, error
-                continue
-            record_id = item.get("record_id") or f"{path.stem}-{line}"
-            yield line, _record(item["text"], spans, record_id, item.get("record_meta"), "doccano", path), None
+    for line, item, error in read_jsonl(path, encoding="utf-8-sig"):  # doccano may write a BOM
+        if error:
+            yield line, None, error
+            continue
+        if not isinstance(item.get("text"), str):
+            yield line, None, "not a doccano item (an object with 'text')"
+            continue
+        spans, error = _doccano_spans(item)
+        if error:
+            yield line, None, error
+            continue
+        record_id = item.get("record_id") or f"{path.stem}-{line}"
+        yield line, _record(item["text"], spans, record_id, item.get("record_meta"), "doccano", path), None
 
 
 class _ArrayError(Exception):

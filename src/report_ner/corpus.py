@@ -121,9 +121,9 @@ def check_record(record: dict, where: str, line: int, *, markup: bool = False) -
     return problems
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+def read_jsonl(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, dict | None, str | None]]:
     """Yield (line number, record, error) for each non-blank line of a JSONL file."""
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding=encoding) as handle:
         for lineno, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
