@@ -11,7 +11,7 @@ from typing import Iterator
 
 from .doc_spans import entity_spans, set_entity_score
 from .lexicon import Lexicon
-from .text import YEAR
+from .text import PRC, YEAR
 from .tokenizer import doc_text
 
 NUMBER = r"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇一二两三四五六七八九十百千万亿]+)"
@@ -25,10 +25,11 @@ DATE_RE = re.compile(
     r"(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})月(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})日)?)?"
     r"|(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})月(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})日"
 )
-LAW_TITLE_RE = re.compile(r"《((?:中华人民共和国)?[^《》〈〉\n]{1,40}?(?:法典|法|条例|规定|办法|规则|公约))》")
+LAW_TITLE_RE = re.compile(rf"《((?:{PRC})?[^《》〈〉\n]{{1,40}}?(?:法典|法|条例|规定|办法|规则|公约))》")
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+def overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    """Does [start, end) overlap any of the (start, end) ranges in ``taken``?"""
     return any(start < e and s < end for s, e in taken)
 
 
@@ -44,7 +45,7 @@ def rule_spans(text: str, lexicon: Lexicon) -> Iterator[tuple[int, int, str]]:
     for match in FIGURE_RE.finditer(text):
         candidates.append((match.start(), match.end(), "FIGURE"))
     for start, end, label in candidates:
-        if not _overlaps(start, end, taken):
+        if not overlaps(start, end, taken):
             taken.append((start, end))
             yield start, end, label
 
@@ -83,7 +84,7 @@ def add_rule_entities(doc, lexicon: Lexicon):
     occupied = [(ent.start_char, ent.end_char) for ent in existing]
     added = []
     for start, end, label in rule_spans(doc.text, lexicon):
-        if _overlaps(start, end, occupied):
+        if overlaps(start, end, occupied):
             continue
         span = doc.char_span(start, end, label=label, alignment_mode="contract")
         if span is not None and len(span):

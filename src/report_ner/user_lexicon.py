@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from .corpus import EDGE_FORBIDDEN
 from .doc_spans import entity_spans, set_entity_score
 from .lexicon import LEXICON_LABELS, Lexicon
+from .rules import overlaps
 from .tagger_ner import OUTSIDE_CHARS
 from .tokenizer import doc_text
 
@@ -113,7 +114,7 @@ def force_names(doc: Doc, lexicon: Lexicon) -> Doc:
     taken = [(span.start_char, span.end_char) for span in entity_spans(doc)]
     added: list[Span] = []
     for start, end, label in lexicon.matches(doc_text(doc)):
-        if any(start < taken_end and taken_start < end for taken_start, taken_end in taken):
+        if overlaps(start, end, taken):
             continue
         span = doc.char_span(start, end, label=label)
         if span is not None:
