@@ -353,32 +353,31 @@ def decode_many(
     temperature: float = 1.0,
 ) -> list[tuple[numpy.ndarray, list[tuple[int, int, int, float]]]]:
     """``decode_scored`` for several docs at once: their stretches are decoded together."""
+    def decoding_scores(raw: numpy.ndarray) -> numpy.ndarray:
+        return log_softmax(raw) if normalize else raw
+
     results: list[tuple[numpy.ndarray, list]] = []
-    parts: list[numpy.ndarray] = []
     raw_parts: list[numpy.ndarray] = []
     where: list[tuple[int, int, int]] = []  # (doc, start, end) of each part
     for doc_index, (logits, outside) in enumerate(zip(all_logits, outsides)):
         logits, tags, stretches = _stretches(logits, outside, o_margin)
         results.append((tags, []))
         for start, end in stretches:
-            parts.append(log_softmax(logits[start:end]) if normalize else logits[start:end])
             raw_parts.append(logits[start:end])
             where.append((doc_index, start, end))
-    if not parts:
+    if not raw_parts:
         return results
-    finite_weights = numpy.maximum(weights, NEVER)
+    size = weights.shape[0]
     # Stretches of similar length are decoded together, so little is spent on padding.
-    for group in _length_groups([len(part) for part in parts]):
-        batch = _padded([parts[i] for i in group], weights.shape[0])
-        paths = _viterbi_batch(batch, finite_weights)
-        spans = [decode(paths[k, : len(parts[i])].tolist()) for k, i in enumerate(group)]
+    for group in _length_groups([len(part) for part in raw_parts]):
+        batch = _padded([decoding_scores(raw_parts[i]) for i in group], size)
+        paths = _viterbi_batch(batch, numpy.maximum(weights, NEVER))
+        spans = [decode(paths[k, : len(raw_parts[i])].tolist()) for k, i in enumerate(group)]
         probabilities = None
-        if with_scores and temperature == 1.0:
-            probabilities = _span_probabilities(batch, finite_weights, spans)
-        elif with_scores:
-            cooled = [raw_parts[i] / temperature for i in group]
-            cooled_batch = _padded([log_softmax(part) if normalize else part for part in cooled], weights.shape[0])
-            probabilities = _span_probabilities(cooled_batch, numpy.maximum(weights / temperature, NEVER), spans)
+        if with_scores:
+            if temperature != 1.0:
+                batch = _padded([decoding_scores(raw_parts[i] / temperature) for i in group], size)
+            probabilities = _span_probabilities(batch, numpy.maximum(weights / temperature, NEVER), spans)
         for k, i in enumerate(group):
             doc_index, start, end = where[i]
             tags, scored = results[doc_index]
