@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from spacy.training import Example
 from spacy.util import make_tempdir
 
-from report_ner.tagger_ner import best_tags, crf_loss, decode, decode_scored, outside_tokens, tag_names, transitions
+from report_ner.tagger_ner import (
+    _forward_backward, best_tags, crf_loss, decode, decode_many, decode_scored, outside_tokens, tag_names, transitions,
+)
 
 LABELS = ["LAW", "ORG"]
 
@@ -120,6 +122,56 @@ def test_span_probabilities_are_lattice_marginals(seed, length, learned):
         mass = sum(numpy.exp(value) for sequence, value in paths if (start, end, label) in decode(list(sequence)))
         assert probability == pytest.approx(mass / total, rel=1e-4, abs=1e-9)
     assert [(a, b, c) for a, b, c, _ in scored] == decode(tags.tolist())
+
+
+def log_space_viterbi(emissions: numpy.ndarray, weights: numpy.ndarray) -> list[int]:
+    """The textbook recursion, one token at a time (the oracle for long stretches)."""
+    best = emissions[0] + weights[0]
+    back = []
+    for row in emissions[1:]:
+        candidates = best[:, None] + weights
+        back.append(candidates.argmax(axis=0))
+        best = candidates.max(axis=0) + row
+    tags = [int((best + weights[:, 0]).argmax())]
+    for pointers in reversed(back):
+        tags.append(int(pointers[tags[-1]]))
+    return tags[::-1]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_long_stretches_match_log_space_decoding(seed):
+    """300 tokens in one stretch (every token decoded): the path is the log-space Viterbi
+    path and every span's probability is the one read off log-space forward-backward, so
+    the scaled recursion neither under- nor overflows."""
+    rng = numpy.random.default_rng(seed)
+    weights = transitions(2) + rng.normal(size=(9, 9))
+    emissions = rng.normal(scale=3.0, size=(300, 9)).astype("f")
+    tags, scored = decode_scored(emissions, weights, with_scores=True, normalize=False, o_margin=numpy.inf)
+    exact = emissions.astype("f8")
+    finite = numpy.maximum(weights.astype("f8"), -1e4)
+    assert tags.tolist() == log_space_viterbi(exact, finite)
+    alpha, beta, log_z = _forward_backward(exact, finite)
+    assert len(scored) > 20
+    for start, end, label, probability in scored:
+        begin, inside, last, unit = (1 + 4 * label + k for k in range(4))
+        if end - start == 1:
+            log_mass = alpha[start, unit] + beta[start, unit]
+        else:
+            path = [begin] + [inside] * (end - start - 2) + [last]
+            log_mass = alpha[start, begin] + beta[end - 1, last]
+            log_mass += sum(finite[a, b] + exact[start + k + 1, b] for k, (a, b) in enumerate(zip(path, path[1:])))
+        assert probability == pytest.approx(numpy.exp(log_mass - log_z), rel=1e-6, abs=1e-12)
+
+
+def test_docs_decoded_together_decode_as_each_alone():
+    rng = numpy.random.default_rng(7)
+    weights = transitions(2) + rng.normal(size=(9, 9))
+    docs = [rng.normal(scale=3.0, size=(length, 9)).astype("f") for length in (1, 40, 7, 120, 3)]
+    together = decode_many(docs, weights, [None] * len(docs), with_scores=True, normalize=False, o_margin=4.0, temperature=1.7)
+    for logits, (tags, scored) in zip(docs, together):
+        alone_tags, alone_scored = decode_scored(logits, weights, with_scores=True, normalize=False, o_margin=4.0, temperature=1.7)
+        assert tags.tolist() == alone_tags.tolist()
+        assert scored == alone_scored
 
 
 def test_outside_tokens_keep_punctuation_breaks_and_heading_numbers_out():

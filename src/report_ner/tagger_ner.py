@@ -24,6 +24,7 @@ from spacy.util import registry
 from thinc.api import Linear, Model, SequenceCategoricalCrossentropy, chain, set_dropout_rate, with_array, zero_init
 from thinc.types import Floats2d
 
+from . import crf_lattice
 from .doc_spans import score_key
 from .tokenizer import doc_text
 
@@ -165,85 +166,6 @@ def _stretches(
     return logits, tags, list(zip(starts.tolist(), ends.tolist()))
 
 
-# Stands for -inf in the batched decoders: exp() of it is 0, sums with it stay finite, so no
-# inf - inf and no floating point warnings.
-NEVER = -1e4
-
-
-def _padded(parts: list[numpy.ndarray], size: int) -> numpy.ndarray:
-    """Stretches' scores as one (stretches, longest, tags) array. Padding positions can only
-    be O: every path pays the same O→O weight there, which changes no argmax and no marginal."""
-    batch = numpy.full((len(parts), max(len(part) for part in parts), size), NEVER)
-    batch[:, :, 0] = 0.0
-    for index, part in enumerate(parts):
-        batch[index, : len(part)] = numpy.maximum(part, NEVER)
-    return batch
-
-
-def _viterbi_batch(scores: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
-    """The best valid tag sequence of every stretch at once; each opens after O and closes
-    before it."""
-    count, length, size = scores.shape
-    best = scores[:, 0] + weights[0]
-    back = numpy.zeros((count, length, size), dtype="int64")
-    for t in range(1, length):
-        candidates = best[:, :, None] + weights[None]
-        back[:, t] = candidates.argmax(axis=1)
-        best = candidates.max(axis=1) + scores[:, t]
-    paths = numpy.zeros((count, length), dtype="int64")
-    tag = (best + weights[:, 0]).argmax(axis=1)
-    rows = numpy.arange(count)
-    for t in range(length - 1, -1, -1):
-        paths[:, t] = tag
-        tag = back[rows, t, tag]
-    return paths
-
-
-def _span_probabilities(
-    scores: numpy.ndarray, weights: numpy.ndarray, spans: list[list[tuple[int, int, int]]]
-) -> list[list[float]]:
-    """Marginal probability of each (start, end, label) span of each stretch: the mass of
-    all valid tag sequences of the stretch that have exactly this span, over the stretch's
-    total. Forward-backward scaled at every step instead of in log space, so one small
-    matrix product a step does the work for every stretch at once."""
-    count, length, _ = scores.shape
-    # exp() of scores shifted per row: the shift multiplies every path alike.
-    emit = numpy.exp(scores - scores.max(axis=2, keepdims=True))
-    move = numpy.exp(weights)
-    forward = numpy.empty_like(emit)
-    backward = numpy.empty_like(emit)
-    scale = numpy.empty((count, length))
-    forward[:, 0] = move[0] * emit[:, 0]
-    scale[:, 0] = forward[:, 0].sum(axis=1)
-    forward[:, 0] /= scale[:, 0, None]
-    for t in range(1, length):
-        forward[:, t] = (forward[:, t - 1] @ move) * emit[:, t]
-        scale[:, t] = forward[:, t].sum(axis=1)
-        forward[:, t] /= scale[:, t, None]
-    backward[:, -1] = move[:, 0]
-    for t in range(length - 2, -1, -1):
-        backward[:, t] = ((emit[:, t + 1] * backward[:, t + 1]) @ move.T) / scale[:, t + 1, None]
-    total = (forward[:, -1] * backward[:, -1]).sum(axis=1)
-    moves = len(MOVES)
-    result = []
-    for index, stretch_spans in enumerate(spans):
-        found = []
-        for start, end, label in stretch_spans:
-            begin, inside, last, unit = (1 + moves * label + offset for offset in range(4))
-            if end - start == 1:
-                mass = forward[index, start, unit] * backward[index, start, unit]
-            else:
-                mass = forward[index, start, begin] * backward[index, end - 1, last]
-                previous = begin
-                for t in range(start + 1, end):
-                    tag = last if t == end - 1 else inside
-                    mass *= move[previous, tag] * emit[index, t, tag] / scale[index, t]
-                    previous = tag
-            found.append(float(mass / total[index]))
-        result.append(found)
-    return result
-
-
 def crf_loss(
     emissions: numpy.ndarray, gold: list[Optional[int]], weights: numpy.ndarray
 ) -> tuple[float, numpy.ndarray, numpy.ndarray]:
@@ -353,12 +275,9 @@ def decode_many(
     temperature: float = 1.0,
 ) -> list[tuple[numpy.ndarray, list[tuple[int, int, int, float]]]]:
     """``decode_scored`` for several docs at once: their stretches are decoded together."""
-    def decoding_scores(raw: numpy.ndarray) -> numpy.ndarray:
-        return log_softmax(raw) if normalize else raw
-
     results: list[tuple[numpy.ndarray, list]] = []
     raw_parts: list[numpy.ndarray] = []
-    where: list[tuple[int, int, int]] = []  # (doc, start, end) of each part
+    where: list[tuple[int, int, int]] = []  # (doc, start, end) of each stretch
     for doc_index, (logits, outside) in enumerate(zip(all_logits, outsides)):
         logits, tags, stretches = _stretches(logits, outside, o_margin)
         results.append((tags, []))
@@ -367,39 +286,37 @@ def decode_many(
             where.append((doc_index, start, end))
     if not raw_parts:
         return results
-    size = weights.shape[0]
-    # Stretches of similar length are decoded together, so little is spent on padding.
-    for group in _length_groups([len(part) for part in raw_parts]):
-        batch = _padded([decoding_scores(raw_parts[i]) for i in group], size)
-        paths = _viterbi_batch(batch, numpy.maximum(weights, NEVER))
-        spans = [decode(paths[k, : len(raw_parts[i])].tolist()) for k, i in enumerate(group)]
-        probabilities = None
-        if with_scores:
-            if temperature != 1.0:
-                batch = _padded([decoding_scores(raw_parts[i] / temperature) for i in group], size)
-            probabilities = _span_probabilities(batch, numpy.maximum(weights / temperature, NEVER), spans)
-        for k, i in enumerate(group):
-            doc_index, start, end = where[i]
-            tags, scored = results[doc_index]
-            tags[start:end] = paths[k, : end - start]
-            if probabilities is not None:
-                scored.extend((start + a, start + b, label, min(1.0, p)) for (a, b, label), p in zip(spans[k], probabilities[k]))
-    for _, scored in results:
-        scored.sort()
+    raw = numpy.concatenate(raw_parts).astype("f", copy=False)
+    bounds = numpy.zeros(len(raw_parts) + 1, dtype="i")
+    numpy.cumsum([len(part) for part in raw_parts], out=bounds[1:])
+    weights = numpy.ascontiguousarray(weights, dtype="f")
+    paths = numpy.zeros(len(raw), dtype="i")
+    crf_lattice.viterbi_paths(_decoding_scores(raw, normalize), bounds, weights, paths)
+    spans = [decode(paths[a:b].tolist()) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+    for (doc_index, start, end), a in zip(where, bounds[:-1].tolist()):
+        results[doc_index][0][start:end] = paths[a : a + end - start]
+    if with_scores:
+        rows = [(index, a, b, label) for index, stretch_spans in enumerate(spans) for a, b, label in stretch_spans]
+        probabilities = numpy.zeros(len(rows))
+        if rows:
+            crf_lattice.span_marginals(
+                _decoding_scores(raw / numpy.float32(temperature), normalize),
+                bounds,
+                numpy.ascontiguousarray(weights / numpy.float32(temperature)),
+                numpy.asarray(rows, dtype="i"),
+                probabilities,
+            )
+        for (index, a, b, label), probability in zip(rows, probabilities.tolist()):
+            doc_index, start, _ = where[index]
+            results[doc_index][1].append((start + a, start + b, label, min(1.0, probability)))
+        for _, scored in results:
+            scored.sort()
     return results
 
 
-def _length_groups(lengths: list[int]) -> list[list[int]]:
-    """Indices grouped by length: in each group the longest is at most twice the shortest
-    (plus 4)."""
-    order = sorted(range(len(lengths)), key=lengths.__getitem__)
-    groups: list[list[int]] = []
-    for index in order:
-        if groups and lengths[index] <= 2 * lengths[groups[-1][0]] + 4:
-            groups[-1].append(index)
-        else:
-            groups.append([index])
-    return groups
+def _decoding_scores(raw: numpy.ndarray, normalize: bool) -> numpy.ndarray:
+    """A softmax head's logits as log probabilities (row by row), a CRF's emissions as they are."""
+    return numpy.ascontiguousarray(log_softmax(raw) if normalize else raw, dtype="f")
 
 
 # No entity contains a clause or sentence end or a line break (ANNOTATION.md: spans never
