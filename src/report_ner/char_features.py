@@ -27,7 +27,7 @@ from .tokenizer import doc_text
 from .user_lexicon import UserLexiconError, read_user_lexicon
 
 SURNAME_START = surname_starts()
-SURNAME_FIRST = {name[0] for name in SURNAME_START}
+SURNAME_FIRST = re.compile("[" + "".join(sorted({re.escape(name[0]) for name in SURNAME_START})) + "]" if SURNAME_START else "(?!)")
 SURNAME_CLASSES = ("", "N1", "N2")
 BOOK_TITLE_MARK = re.compile("[《》]")
 BOUNDARY_CLASSES = ("B", "M", "E", "S")
@@ -105,7 +105,9 @@ class CharFeatures(LexiconStore):
             word_spans = self.segmenter.spans(text)
         starts = numpy.fromiter((start for start, _ in word_spans), dtype="int64", count=len(word_spans))
         lengths = numpy.diff(numpy.append(starts, length))
-        word_hashes = numpy.fromiter((self._hash(text[a:b]) for a, b in word_spans), dtype="uint64", count=len(word_spans))
+        known = self._hashes.get
+        words = (text[a:b] for a, b in word_spans)
+        word_hashes = numpy.fromiter((known(word) or self._hash(word) for word in words), dtype="uint64", count=len(word_spans))
         position = numpy.arange(length) - numpy.repeat(starts, lengths)
         word_length = numpy.repeat(lengths, lengths)
         boundary = numpy.where(word_length == 1, 3, numpy.where(position == 0, 0, numpy.where(position == word_length - 1, 2, 1)))
@@ -133,11 +135,11 @@ class CharFeatures(LexiconStore):
                 quoted[previous + 1 :] = 1
 
         surname = numpy.zeros(length, dtype="int64")
-        for i, char in enumerate(text):
-            if char in SURNAME_FIRST:
-                found = SURNAME_START.get(text[i : i + 2]) or SURNAME_START.get(char)
-                if found:
-                    surname[i] = SURNAME_CLASSES.index(found)
+        for match in SURNAME_FIRST.finditer(text):
+            i = match.start()
+            found = SURNAME_START.get(text[i : i + 2]) or SURNAME_START.get(match.group())
+            if found:
+                surname[i] = SURNAME_CLASSES.index(found)
 
         tag_class = ((boundary * 5 + lexical) * 2 + quoted) * 3 + surname
         return tag_class, numpy.repeat(word_hashes, lengths)

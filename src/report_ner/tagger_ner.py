@@ -25,6 +25,7 @@ from thinc.api import Linear, Model, SequenceCategoricalCrossentropy, chain, set
 from thinc.types import Floats2d
 
 from . import crf_lattice
+from .blas_ops import use_blas_ops
 from .doc_spans import score_key
 from .tokenizer import doc_text
 
@@ -351,6 +352,7 @@ class TaggerNER(TrainablePipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "ner", *, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
+        use_blas_ops(model)
         self.name = name
         # temperature: set by scripts/calibration.py (1.0 leaves the model's probabilities as they are)
         self.cfg: dict = {"labels": [], "temperature": 1.0}
