@@ -17,7 +17,7 @@ import click
 
 from .inputs import InputDoc, InputError, iter_inputs
 from .outline import build_outline
-from .text import normalize
+from .text import BATCH_PIECES, normalize
 
 app = typer.Typer(
     add_completion=False,
@@ -219,7 +219,7 @@ def tag(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of standard output."),
     output_format: TagFormat = typer.Option(TagFormat.jsonl, "--format", "-f", help="jsonl, csv, html or table"),
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Processes for the model."),
-    batch_size: int = typer.Option(4, "--batch-size", min=1, help="Pieces of up to 2,000 characters per batch (bounds memory)."),
+    batch_size: int = typer.Option(BATCH_PIECES, "--batch-size", min=1, help="Pieces of up to 2,000 characters per batch (bounds memory)."),
     min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave out entities whose probability is lower."),
     lexicon: LexiconFile = None,
     lexicon_mode: LexiconModeOption = None,

@@ -17,6 +17,7 @@ from spacy.language import Language
 from .corpus import LABELS, read_jsonl
 from .inputs import InputDoc
 from .tagging import tag_docs
+from .text import BATCH_PIECES
 
 
 class GoldError(Exception):
@@ -63,7 +64,7 @@ def dev_sets(corpus: Path, split: Path) -> dict[str, list[dict]]:
     return {name: chosen for name, chosen in sets.items() if chosen}
 
 
-def evaluate_records(nlp: Language, records: list[dict], *, batch_size: int = 4) -> tuple[dict, list]:
+def evaluate_records(nlp: Language, records: list[dict], *, batch_size: int = BATCH_PIECES) -> tuple[dict, list]:
     """Scores of ``nlp`` on gold records, and the most common errors."""
     gold, predicted, errors = set(), set(), Counter()
     docs = [InputDoc(record.get("id", str(i)), record["text"], "utf-8") for i, record in enumerate(records)]

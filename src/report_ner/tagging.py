@@ -14,13 +14,9 @@ from .doc_spans import entity_spans
 from .entity_norm import normalize_entity, report_year
 from .inputs import InputDoc
 from .outline import Outline, build_outline
-from .text import SENTENCE_ENDS, NormalizedText, normalize
+from .text import BATCH_PIECES, CHUNK_CHARS, SENTENCE_ENDS, NormalizedText, normalize
 
 DEFAULT_MODEL = "training/model-best"
-# Pieces handed to the model stay well under spaCy's max_length, and a batch of them
-# (batch_size x CHUNK_CHARS characters) bounds the model's working memory: the NER's
-# precomputed hidden layer grows with the tokens in a batch.
-CHUNK_CHARS = 2_000
 
 
 class ModelError(Exception):
@@ -155,7 +151,7 @@ def _entities_of(
 
 
 def tag_docs(
-    nlp: Language, inputs: Iterable[InputDoc], *, batch_size: int = 4, n_process: int = 1, min_score: float = 0.0
+    nlp: Language, inputs: Iterable[InputDoc], *, batch_size: int = BATCH_PIECES, n_process: int = 1, min_score: float = 0.0
 ) -> Iterator[TaggedDoc]:
     """Tag many inputs as one stream; results come in input order.
 
