@@ -184,8 +184,10 @@ def test_many_inputs_stream_in_order_with_two_processes(tiny_nlp, ocr_sample):
     docs = [InputDoc(f"doc{i}", ocr_sample[: 2000 * (i + 1)], "utf-8") for i in range(4)]
     one = [d.to_dict() for d in tag_docs(tiny_nlp, docs)]
     two = [d.to_dict() for d in tag_docs(tiny_nlp, docs, n_process=2)]
+    # One piece a batch: more batches than workers in flight, results still in input order.
+    small_batches = [d.to_dict() for d in tag_docs(tiny_nlp, docs, n_process=2, batch_size=1)]
     assert [d["source"] for d in one] == ["doc0", "doc1", "doc2", "doc3"]
-    assert one == two
+    assert one == two == small_batches
 
 
 def test_law_title_component_makes_law_shaped_titles_one_law():

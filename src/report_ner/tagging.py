@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
 from dataclasses import dataclass, field, fields
+from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Optional
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
+from threadpoolctl import threadpool_limits
 
 from .corpus import EDGE_FORBIDDEN
 from .doc_spans import entity_spans
@@ -123,14 +128,22 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# An entity of one piece as the model found it: (start, end, label, score), piece offsets.
+PieceEntity = tuple[int, int, str, Optional[float]]
+
+
+def piece_entities(doc: Doc) -> list[PieceEntity]:
+    return [(ent.start_char, ent.end_char, ent.label_, ent._.score) for ent in entity_spans(doc)]
+
+
 def _entities_of(
-    doc, offset: int, normalized: NormalizedText, outline: Outline, year: int | None, min_score: float = 0.0
+    found: list[PieceEntity], offset: int, normalized: NormalizedText, outline: Outline, year: int | None, min_score: float = 0.0
 ) -> list[Entity]:
     entities = []
-    for ent in entity_spans(doc):
-        if min_score > 0.0 and (ent._.score or 0.0) < min_score:
+    for piece_start, piece_end, label, score in found:
+        if min_score > 0.0 and (score or 0.0) < min_score:
             continue
-        norm_start, norm_end = _trimmed(normalized.text, offset + ent.start_char, offset + ent.end_char)
+        norm_start, norm_end = _trimmed(normalized.text, offset + piece_start, offset + piece_end)
         if norm_start >= norm_end:
             continue
         start, end = normalized.original_span(norm_start, norm_end)
@@ -139,15 +152,62 @@ def _entities_of(
         entities.append(
             Entity(
                 text=normalized.text[norm_start:norm_end],
-                label=ent.label_,
+                label=label,
                 start=start,
                 end=end,
                 section=section.id if section else None,
-                norm=normalize_entity(ent.label_, normalized.text[norm_start:norm_end], following=following, preceding=preceding, report_year=year),
-                score=None if ent._.score is None else round(ent._.score, 4),
+                norm=normalize_entity(label, normalized.text[norm_start:norm_end], following=following, preceding=preceding, report_year=year),
+                score=None if score is None else round(score, 4),
             )
         )
     return entities
+
+
+# The pipeline and the components to leave out, for forked workers: set before the pool
+# forks, so each worker inherits the loaded model instead of unpickling a copy.
+_FORKED_PIPELINE: Optional[tuple[Language, list[str]]] = None
+
+
+def _tag_batch(texts: list[str]) -> list[list[PieceEntity]]:
+    assert _FORKED_PIPELINE is not None
+    nlp, disable = _FORKED_PIPELINE
+    return [piece_entities(doc) for doc in nlp.pipe(texts, batch_size=len(texts), disable=disable)]
+
+
+def _tagged_pieces(
+    nlp: Language, pieces: Iterable[tuple[str, Any]], batch_size: int, n_process: int, disable: list[str]
+) -> Iterator[tuple[list[PieceEntity], Any]]:
+    """(entities, context) of every (piece, context), in order.
+
+    With ``n_process`` > 1 the pieces go to forked workers in batches and only their entities
+    come back: spaCy's own ``n_process`` sends every Doc back serialized, which for one
+    token a character cost more than tagging it. Up to two batches a worker are in flight,
+    so the input is read as the work goes on, not all at once.
+    """
+    if n_process == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for doc, context in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process, disable=disable):
+            yield piece_entities(doc), context
+        return
+    global _FORKED_PIPELINE
+    _FORKED_PIPELINE = (nlp, disable)
+    # One BLAS thread a worker, set before the fork so that every worker inherits it: with
+    # OpenBLAS's own threads on top, two workers on two cores ran no faster than one process.
+    try:
+        with threadpool_limits(limits=1, user_api="blas"), multiprocessing.get_context("fork").Pool(n_process) as pool:
+            pending: deque = deque()
+            stream = iter(pieces)
+            while True:
+                batch = list(islice(stream, batch_size))
+                if batch:
+                    pending.append((batch, pool.apply_async(_tag_batch, ([text for text, _ in batch],))))
+                if pending and (not batch or len(pending) >= 2 * n_process):
+                    done, result = pending.popleft()
+                    for (_, context), found in zip(done, result.get()):
+                        yield found, context
+                if not batch and not pending:
+                    break
+    finally:
+        _FORKED_PIPELINE = None
 
 
 def tag_docs(
@@ -179,11 +239,11 @@ def tag_docs(
     current: int | None = None
     found: list[Entity] = []
     seen = 0
-    for doc, (index, offset) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process, disable=disable):
+    for piece_found, (index, offset) in _tagged_pieces(nlp, pieces(), batch_size, n_process, disable):
         item, normalized, outline, n_parts, year = prepared[index]
         if index != current:
             current, found, seen = index, [], 0
-        found.extend(_entities_of(doc, offset, normalized, outline, year, min_score))
+        found.extend(_entities_of(piece_found, offset, normalized, outline, year, min_score))
         seen += 1
         if seen >= max(1, n_parts):
             del prepared[index]
