@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from .conftest import shared_path
 from report_ner.entity_norm import (
+    _parse_numeral,
     canonical_law,
     canonical_org,
     normalize_date,
@@ -480,3 +482,37 @@ def test_normalize_entity_never_raises(label: str, text: str, following: str) ->
 @given(number=st.integers(min_value=0, max_value=10**7), unit=st.sampled_from(["件", "人", "元", "人次", "%"]))
 def test_arabic_figure_round_trips(number: int, unit: str) -> None:
     assert normalize_figure(f"{number}{unit}") == {"value": number, "unit": unit, "approx": False}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("一千二百三十四", "1234"),
+        ("三百零五", "305"),
+        ("十五", "15"),
+        ("二十万亿", "20000000000000"),
+        ("三千万", "30000000"),
+        ("两千零五", "2005"),
+        ("三点五", "3.5"),
+        ("零点五", "0.5"),
+        ("二〇二六", "2026"),
+        ("三五", "35"),
+        ("一千六", "1600"),
+        ("七万九", "79000"),
+        ("千万", "10000000"),
+        ("1.5万", "15000"),
+        ("3千5百", "3500"),
+        ("12亿", "1200000000"),
+        ("10万亿", "10000000000000"),
+        ("1,000", "1000"),
+        ("十十", None),
+        ("三二百", None),
+        ("一亿五", None),
+        ("三点", None),
+        ("九万亿三", None),
+        ("", None),
+    ],
+)
+def test_numerals_read_as_their_value(text, value):
+    parsed = _parse_numeral(text)
+    assert (None if parsed is None else parsed.normalize()) == (None if value is None else Decimal(value).normalize())

@@ -15,8 +15,6 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
 
-import cn2an
-
 from .text import PRC
 
 __all__ = [
@@ -78,14 +76,84 @@ def _parse_numeral(text: str) -> Decimal | None:
     text = text.replace(",", "")
     if _ARABIC_RE.fullmatch(text):
         return Decimal(text)
-    if text[:1] in "百千万亿佰仟":
-        text = "一" + text  # cn2an rejects a bare leading power: 千万, 百分之百
-    mode = "smart" if re.search(r"[0-9]", text) else "normal"
-    try:
-        return Decimal(str(cn2an.cn2an(text, mode)))
-    # cn2an signals bad input with assorted exception types; odd text must not raise.
-    except Exception:
+    if text and text[0] in "百千万亿佰仟":
+        text = "一" + text  # a bare leading power: 千万, 百分之百
+    return _chinese_numeral(text)
+
+
+_DIGIT_VALUE = {char: value for value, chars in enumerate(("〇零", "一壹", "二贰两", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖")) for char in chars}
+_UNIT_VALUE = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10**4, "亿": 10**8}
+_NUMERAL_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|.", re.S)
+
+
+def _chinese_numeral(text: str) -> Decimal | None:
+    """A Chinese, Arabic or mixed numeral to its value, or None where it is not one.
+
+    一千二百三十四, 三百零五, 十五, 二十万亿, 三点五; digit strings 二〇二六; the colloquial
+    last digit 一千六 (1600), 七万九 (79,000); Arabic numbers with units 1.5万, 3千5百, 12亿.
+    """
+    if not text:
         return None
+    if len(text) > 1 and all(char in _DIGIT_VALUE for char in text):
+        return Decimal("".join(str(_DIGIT_VALUE[char]) for char in text))
+    whole, point, fraction = text.partition("点")
+    value = _whole_number(whole)
+    if value is None or not point:
+        return value
+    if not fraction or not all(char in _DIGIT_VALUE or char in "0123456789" for char in fraction):
+        return None
+    digits = "".join(str(_DIGIT_VALUE[char]) if char in _DIGIT_VALUE else char for char in fraction)
+    return value + Decimal("0." + digits)
+
+
+def _whole_number(text: str) -> Decimal | None:
+    done = Decimal(0)  # the 亿 part, closed
+    section = Decimal(0)  # below the last 亿
+    number: Decimal | None = None  # the numeral waiting for its unit
+    last_unit = None  # the unit before the waiting numeral, for 一千六
+    after_zero = False
+    small_units: list[int] = []  # 十 百 千 seen in this 万 group: each lower than the last
+    tokens = _NUMERAL_TOKEN.findall(text)
+    if not tokens:
+        return None
+    for index, token in enumerate(tokens):
+        if token in _DIGIT_VALUE or token[0] in "0123456789":
+            if number is not None:
+                return None  # two numerals without a unit between
+            value = Decimal(_DIGIT_VALUE[token]) if token in _DIGIT_VALUE else Decimal(token)
+            if token in _DIGIT_VALUE and _DIGIT_VALUE[token] == 0:
+                after_zero = True
+                continue
+            number = value
+        elif token in _UNIT_VALUE:
+            unit = _UNIT_VALUE[token]
+            if unit < 10**4:
+                if small_units and unit >= small_units[-1]:
+                    return None
+                small_units.append(unit)
+                if number is None:
+                    if index != 0 or unit != 10:  # only a leading 十 stands alone (十五)
+                        return None
+                    number = Decimal(1)
+                section += number * unit
+            elif unit == 10**4:
+                if number is None and not small_units and section == 0:
+                    return None
+                section = (section + (number or 0)) * unit
+                small_units = []
+            else:
+                if number is None and section == 0 and done == 0:
+                    return None
+                done = (done + section + (number or 0)) * unit
+                section, small_units = Decimal(0), []
+            number, last_unit, after_zero = None, unit, False
+        else:
+            return None
+    if number is not None and last_unit is not None and not after_zero and tokens[-1] in _DIGIT_VALUE and last_unit >= 100:
+        if last_unit > 10**4:
+            return None  # 一亿五: not said
+        number *= last_unit // 10  # 一千六, 七万九: the unit below the last one
+    return done + section + (number or 0)
 
 
 # ---------------------------------------------------------------------- FIGURE
