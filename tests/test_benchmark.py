@@ -114,6 +114,8 @@ def fake_report() -> dict:
         "scaling": [
             {"size": "10k", "target_bytes": 10_000, **fake_summary("10k", 3_557, [1.9], 260.0), "us_per_char_after_startup": 100.0},
             {"size": "1m", "target_bytes": 1_000_000, **tag, "us_per_char_after_startup": 28.0},
+            {"size": "1m", "target_bytes": 1_000_000, "processes": 2, **fake_summary("1m2", 345_401, [5.5, 6.0, 5.0], 500.0),
+             "us_per_char_after_startup": 12.0},
         ],
         "targets": {
             "small_input_total_s": {"size": "10 KB", "target": "< 2 s, model load included", "measured": 1.9, "within": True},
@@ -133,6 +135,7 @@ def test_table_rows_line_up_and_say_what_was_measured():
     assert "2.00× the peer's rate (median of the rounds 2.00, 1.50, 3.00)" in tag_row
     assert "FAILED: exit code 1: boom" in next(line for line in lines if "--n-process 2" in line)
     assert "target < 2 s, model load included: within" in next(line for line in lines if line.startswith("10 KB"))
+    assert "2.00× one process" in next(line for line in lines if line.startswith("1 MB, -n 2"))
     accuracy_rows = [line for line in lines if line.startswith("gov_2024")]
     assert len(accuracy_rows) == 1 + len(LABELS) and all("0.333" in row and " 7 " in row for row in accuracy_rows)
 

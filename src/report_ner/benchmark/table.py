@@ -75,9 +75,15 @@ def speed_lines(speed: dict) -> list[str]:
 def scaling_lines(scaling: list[dict], targets: dict) -> list[str]:
     header = ["input", "chars", "median s", "min–max s", "chars/s", "peak RSS MB", "µs/char", "µs/char after start-up", "note"]
     rows = [header]
+    one_process = {entry["target_bytes"]: entry for entry in scaling if entry.get("processes", 1) == 1}
     for entry in scaling:
-        rows.append([size_title(entry["target_bytes"]), *timing_cells(entry), number(entry.get("us_per_char"), 1),
-                     number(entry.get("us_per_char_after_startup"), 1), notes(entry, *target_notes(entry, targets))])
+        title, extra = size_title(entry["target_bytes"]), target_notes(entry, targets)
+        if entry.get("processes", 1) == 2:
+            title += ", -n 2"
+            single = one_process.get(entry["target_bytes"], {})
+            extra = [f"{entry['chars_per_s'] / single['chars_per_s']:.2f}× one process"] if entry.get("chars_per_s") and single.get("chars_per_s") else []
+        rows.append([title, *timing_cells(entry), number(entry.get("us_per_char"), 1),
+                     number(entry.get("us_per_char_after_startup"), 1), notes(entry, *extra)])
     return aligned(rows, "lrrrrrrrl")
 
 
@@ -116,7 +122,7 @@ def render(report: dict) -> str:
         "",
         *speed_lines(speed),
         "",
-        "scaling: report-ner tag --n-process 1 on the concatenated reports (same rounds)",
+        "scaling: report-ner tag on the concatenated reports, one process (-n 2: two) (same rounds)",
         "",
         *scaling_lines(report["scaling"], report["targets"]),
         "",
