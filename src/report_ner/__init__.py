@@ -1,3 +1,3 @@
 """report_ner: entities and sections in Chinese official work reports."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.1"
