@@ -1,10 +1,12 @@
-"""An NER head that tags every token with a BILUO move in one softmax pass.
+"""An NER head that tags every token with a BILUO move: per-token scores in one pass.
 
 spaCy's transition-based ``ner`` takes one step per token with a hidden layer per step;
 on character tokens that is most of the pipeline's time. This head scores all tokens of a
-batch with one matrix product, picks the most probable valid BILUO sequence (Viterbi over
-the stretches whose argmax is not O) and reads the spans off it, trading the transition
-system's view of the span built so far for speed (``configs/fast.cfg``).
+batch with one matrix product, picks the most probable valid BILUO sequence (Viterbi, in
+``crf_lattice``, over the stretches where O is not clearly best) and reads the spans off it.
+The shipped head (``report_ner.CRFTagger.v1``, ``configs/config.cfg``) adds learned
+tag-to-tag transitions and trains on the CRF likelihood; a softmax head (``spacy.Tagger.v2``,
+the factory default) decodes its log probabilities with the BILUO constraints alone.
 """
 
 from __future__ import annotations
@@ -291,8 +293,9 @@ def decode_many(
     bounds = numpy.zeros(len(raw_parts) + 1, dtype="i")
     numpy.cumsum([len(part) for part in raw_parts], out=bounds[1:])
     weights = numpy.ascontiguousarray(weights, dtype="f")
+    scores = _decoding_scores(raw, normalize)
     paths = numpy.zeros(len(raw), dtype="i")
-    crf_lattice.viterbi_paths(_decoding_scores(raw, normalize), bounds, weights, paths)
+    crf_lattice.viterbi_paths(scores, bounds, weights, paths)
     spans = [decode(paths[a:b].tolist()) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
     for (doc_index, start, end), a in zip(where, bounds[:-1].tolist()):
         results[doc_index][0][start:end] = paths[a : a + end - start]
@@ -300,13 +303,10 @@ def decode_many(
         rows = [(index, a, b, label) for index, stretch_spans in enumerate(spans) for a, b, label in stretch_spans]
         probabilities = numpy.zeros(len(rows))
         if rows:
-            crf_lattice.span_marginals(
-                _decoding_scores(raw / numpy.float32(temperature), normalize),
-                bounds,
-                numpy.ascontiguousarray(weights / numpy.float32(temperature)),
-                numpy.asarray(rows, dtype="i"),
-                probabilities,
-            )
+            if temperature != 1.0:
+                scores = _decoding_scores(raw / numpy.float32(temperature), normalize)
+                weights = numpy.ascontiguousarray(weights / numpy.float32(temperature))
+            crf_lattice.span_marginals(scores, bounds, weights, numpy.asarray(rows, dtype="i"), probabilities)
         for (index, a, b, label), probability in zip(rows, probabilities.tolist()):
             doc_index, start, _ = where[index]
             results[doc_index][1].append((start + a, start + b, label, min(1.0, probability)))
