@@ -105,9 +105,7 @@ class CharFeatures(LexiconStore):
             word_spans = self.segmenter.spans(text)
         starts = numpy.fromiter((start for start, _ in word_spans), dtype="int64", count=len(word_spans))
         lengths = numpy.diff(numpy.append(starts, length))
-        known = self._hashes.get
-        words = (text[a:b] for a, b in word_spans)
-        word_hashes = numpy.fromiter((known(word) or self._hash(word) for word in words), dtype="uint64", count=len(word_spans))
+        word_hashes = numpy.fromiter((self._hash(text[a:b]) for a, b in word_spans), dtype="uint64", count=len(word_spans))
         position = numpy.arange(length) - numpy.repeat(starts, lengths)
         word_length = numpy.repeat(lengths, lengths)
         boundary = numpy.where(word_length == 1, 3, numpy.where(position == 0, 0, numpy.where(position == word_length - 1, 2, 1)))
