@@ -1,8 +1,8 @@
 """A character tokenizer: the tokens of spaCy's Chinese ``char`` segmenter, in one regex pass.
 
 spaCy's version aligns every character with ``text[position:].index(char)``, which copies
-the rest of the text for each character; on a 2,000-character piece that is most of the
-fast pipeline's tokenization time.
+the rest of the text for each character; on a 2,000-character piece that was most of the
+tokenization time.
 """
 
 from __future__ import annotations
