@@ -112,7 +112,7 @@ def _whole_number(text: str) -> Decimal | None:
     number: Decimal | None = None  # the numeral waiting for its unit
     last_unit = None  # the unit before the waiting numeral, for 一千六
     after_zero = False
-    small_units: list[int] = []  # 十 百 千 seen in this 万 group: each lower than the last
+    small_unit = 0  # the last 十 百 千 of this 万 group (0: none yet); each must be lower
     tokens = _NUMERAL_TOKEN.findall(text)
     if not tokens:
         return None
@@ -120,32 +120,31 @@ def _whole_number(text: str) -> Decimal | None:
         if token in _DIGIT_VALUE or token[0] in "0123456789":
             if number is not None:
                 return None  # two numerals without a unit between
-            value = Decimal(_DIGIT_VALUE[token]) if token in _DIGIT_VALUE else Decimal(token)
-            if token in _DIGIT_VALUE and _DIGIT_VALUE[token] == 0:
-                after_zero = True
+            if _DIGIT_VALUE.get(token) == 0:
+                after_zero = True  # 零 only marks a skipped unit
                 continue
-            number = value
+            number = Decimal(_DIGIT_VALUE[token]) if token in _DIGIT_VALUE else Decimal(token)
         elif token in _UNIT_VALUE:
             unit = _UNIT_VALUE[token]
             if unit < 10**4:
-                if small_units and unit >= small_units[-1]:
+                if small_unit and unit >= small_unit:
                     return None
-                small_units.append(unit)
+                small_unit = unit
                 if number is None:
                     if index != 0 or unit != 10:  # only a leading 十 stands alone (十五)
                         return None
                     number = Decimal(1)
                 section += number * unit
             elif unit == 10**4:
-                if number is None and not small_units and section == 0:
+                if number is None and not small_unit and section == 0:
                     return None
                 section = (section + (number or 0)) * unit
-                small_units = []
+                small_unit = 0
             else:
                 if number is None and section == 0 and done == 0:
                     return None
                 done = (done + section + (number or 0)) * unit
-                section, small_units = Decimal(0), []
+                section, small_unit = Decimal(0), 0
             number, last_unit, after_zero = None, unit, False
         else:
             return None
